@@ -1,0 +1,46 @@
+"""The topfans stack graph: network -> cluster, database, cache -> workloads -> gateway."""
+
+import pulumi
+
+from components.cache import Cache
+from components.cluster import Cluster
+from components.database import Database
+from components.network import Network
+from components.workloads import Workloads
+from components.workloads.endpoints import SharedEndpoints
+from stack_config import load_stack_config
+from stack_config.model import Environment
+
+NAMESPACE = "topfans"
+
+config = load_stack_config(pulumi.get_stack())
+# Pulumi's protect stops `pulumi up` and `pulumi destroy` from deleting the data
+# stores of a production stack, whatever the diff says.
+protect_data = config.environment is Environment.PROD
+for relaxation in config.relaxations:
+    pulumi.log.info(f"relaxation in effect: {relaxation.value}")
+
+network = Network("network", config.network)
+cluster = Cluster("cluster", config.cluster, network.refs)
+database = Database(
+    "database", config.database, network.refs, cluster.refs.pod_security_group_id, protect_data
+)
+cache = Cache("cache", config.cache, network.refs, cluster.refs.pod_security_group_id, protect_data)
+workloads = Workloads(
+    "workloads",
+    namespace=NAMESPACE,
+    services=config.services,
+    endpoints=SharedEndpoints(database=database.refs, cache=cache.refs),
+    registry=config.registry,
+    gateway=config.gateway,
+    opts=pulumi.ResourceOptions(providers={"kubernetes": cluster.provider}),
+)
+
+pulumi.export("vpcId", network.refs.vpc_id)
+pulumi.export("clusterName", cluster.refs.name)
+pulumi.export("clusterEndpoint", cluster.refs.endpoint)
+pulumi.export("databaseAddress", database.refs.address)
+pulumi.export("cacheAddress", cache.refs.address)
+pulumi.export("namespace", workloads.namespace.metadata.name)
+pulumi.export("gatewayHostname", workloads.gateway.hostname)
+pulumi.export("databasePassword", database.refs.password)

@@ -1,0 +1,1 @@
+"""ComponentResources of the topfans stack graph, one concept per module."""

@@ -1,0 +1,302 @@
+"""The EKS cluster, its compute, the metrics-server add-on and its Kubernetes provider."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from components.naming import child_name, physical_name
+from components.network import NetworkRefs
+from stack_config.model import ClusterConfig
+
+# All five control-plane log types (checkov CKV_AWS_37).
+CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+
+# Managed policies an EKS Auto Mode cluster role needs, per the EKS Auto Mode guide.
+AUTO_MODE_CLUSTER_POLICIES = [
+    "AmazonEKSClusterPolicy",
+    "AmazonEKSComputePolicy",
+    "AmazonEKSBlockStoragePolicy",
+    "AmazonEKSLoadBalancingPolicy",
+    "AmazonEKSNetworkingPolicy",
+]
+AUTO_MODE_NODE_POLICIES = ["AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2ContainerRegistryPullOnly"]
+NODE_GROUP_NODE_POLICIES = [
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEKS_CNI_Policy",
+    "AmazonEC2ContainerRegistryReadOnly",
+]
+
+
+def _assume_role_policy(service: str, tag_session: bool = False) -> str:
+    actions = ["sts:AssumeRole", "sts:TagSession"] if tag_session else "sts:AssumeRole"
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": service}, "Action": actions}
+            ],
+        }
+    )
+
+
+@dataclass(frozen=True)
+class ClusterRefs:
+    """What the other components need of the cluster."""
+
+    name: pulumi.Output[str]
+    endpoint: pulumi.Output[str]
+    certificate_authority: pulumi.Output[str]
+    oidc_issuer: pulumi.Output[str]
+    # With EKS Auto Mode and with managed node groups (no custom launch template
+    # security groups), pods carry the cluster's primary security group.
+    pod_security_group_id: pulumi.Output[str]
+    provider: k8s.Provider
+
+
+def kubeconfig(name: pulumi.Input[str], endpoint, certificate_authority, region: str):
+    """Return a kubeconfig that fetches a token with `aws eks get-token` on each use.
+
+    It holds no credential, so rotating AWS credentials never changes it.
+    """
+    return pulumi.Output.all(name, endpoint, certificate_authority).apply(
+        lambda values: json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [
+                    {
+                        "name": values[0],
+                        "cluster": {
+                            "server": values[1],
+                            "certificate-authority-data": values[2],
+                        },
+                    }
+                ],
+                "contexts": [{"name": values[0], "context": {"cluster": values[0], "user": "aws"}}],
+                "current-context": values[0],
+                "users": [
+                    {
+                        "name": "aws",
+                        "user": {
+                            "exec": {
+                                "apiVersion": "client.authentication.k8s.io/v1beta1",
+                                "command": "aws",
+                                "args": [
+                                    "eks",
+                                    "get-token",
+                                    "--cluster-name",
+                                    values[0],
+                                    "--region",
+                                    region,
+                                    "--output",
+                                    "json",
+                                ],
+                            }
+                        },
+                    }
+                ],
+            }
+        )
+    )
+
+
+class Cluster(pulumi.ComponentResource):
+    """An EKS cluster in the network's private subnets, and the provider to reach it.
+
+    Creates the cluster IAM role, a KMS key that encrypts Kubernetes Secrets, the
+    cluster (EKS Auto Mode, or a managed node group), access entries for the admins
+    in config, the metrics-server add-on that HPAs read, and one
+    `kubernetes.Provider` built from the cluster's endpoint and certificate.
+    Exports `refs` (`ClusterRefs`).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        config: ClusterConfig,
+        network: NetworkRefs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("topfans:cluster:Cluster", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        auto_mode = config.compute_mode == "auto"
+        region = aws.get_region().region
+
+        cluster_role = aws.iam.Role(
+            child_name(name, "cluster-role"),
+            name=physical_name("eks-cluster"),
+            assume_role_policy=_assume_role_policy("eks.amazonaws.com", tag_session=auto_mode),
+            opts=child,
+        )
+        cluster_policies = AUTO_MODE_CLUSTER_POLICIES if auto_mode else ["AmazonEKSClusterPolicy"]
+        attachments = [
+            aws.iam.RolePolicyAttachment(
+                child_name(name, f"cluster-{policy}"),
+                role=cluster_role.name,
+                policy_arn=f"arn:aws:iam::aws:policy/{policy}",
+                opts=child,
+            )
+            for policy in cluster_policies
+        ]
+
+        node_role = aws.iam.Role(
+            child_name(name, "node-role"),
+            name=physical_name("eks-node"),
+            assume_role_policy=_assume_role_policy("ec2.amazonaws.com"),
+            opts=child,
+        )
+        node_policies = AUTO_MODE_NODE_POLICIES if auto_mode else NODE_GROUP_NODE_POLICIES
+        for policy in node_policies:
+            aws.iam.RolePolicyAttachment(
+                child_name(name, f"node-{policy}"),
+                role=node_role.name,
+                policy_arn=f"arn:aws:iam::aws:policy/{policy}",
+                opts=child,
+            )
+
+        secrets_key = aws.kms.Key(
+            child_name(name, "secrets-key"),
+            description=f"Encrypts Kubernetes Secrets of {physical_name('eks')}",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            opts=child,
+        )
+
+        self.cluster = aws.eks.Cluster(
+            child_name(name, "eks"),
+            name=physical_name("eks"),
+            version=config.kubernetes_version,
+            role_arn=cluster_role.arn,
+            vpc_config={
+                "subnet_ids": network.private_subnet_ids,
+                "endpoint_private_access": True,
+                "endpoint_public_access": config.endpoint_public_access,
+                "public_access_cidrs": config.public_access_cidrs or None,
+            },
+            access_config={
+                "authentication_mode": "API",
+                "bootstrap_cluster_creator_admin_permissions": False,
+            },
+            encryption_config={"provider": {"key_arn": secrets_key.arn}, "resources": ["secrets"]},
+            enabled_cluster_log_types=CONTROL_PLANE_LOG_TYPES,
+            # Auto Mode installs its own networking, storage and load balancing;
+            # EKS requires the self-managed add-ons off when it is on.
+            bootstrap_self_managed_addons=not auto_mode,
+            compute_config=(
+                {
+                    "enabled": True,
+                    "node_pools": ["general-purpose", "system"],
+                    "node_role_arn": node_role.arn,
+                }
+                if auto_mode
+                else None
+            ),
+            kubernetes_network_config={"elastic_load_balancing": {"enabled": True}} if auto_mode else None,
+            storage_config={"block_storage": {"enabled": True}} if auto_mode else None,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
+        )
+
+        for index, principal in enumerate(config.admin_arns):
+            entry = aws.eks.AccessEntry(
+                child_name(name, f"admin-{index}"),
+                cluster_name=self.cluster.name,
+                principal_arn=principal,
+                type="STANDARD",
+                opts=child,
+            )
+            aws.eks.AccessPolicyAssociation(
+                child_name(name, f"admin-{index}"),
+                cluster_name=self.cluster.name,
+                principal_arn=principal,
+                policy_arn="arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                access_scope={"type": "cluster"},
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
+            )
+
+        compute: list[pulumi.Resource] = []
+        if not auto_mode:
+            compute.append(self._node_group(name, config, network, node_role))
+
+        # HorizontalPodAutoscalers read CPU usage from the metrics API, which only
+        # metrics-server serves; without it every HPA stays at its minimum.
+        aws.eks.Addon(
+            child_name(name, "metrics-server"),
+            cluster_name=self.cluster.name,
+            addon_name="metrics-server",
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="OVERWRITE",
+            opts=pulumi.ResourceOptions(parent=self, depends_on=compute),
+        )
+
+        certificate = self.cluster.certificate_authority.apply(lambda ca: ca.data)
+        self.provider = k8s.Provider(
+            child_name(name, "k8s"),
+            kubeconfig=kubeconfig(self.cluster.name, self.cluster.endpoint, certificate, region),
+            # The provider is replaced only when the cluster itself is, never when
+            # another kubeconfig detail changes; a replacement would recreate every
+            # Kubernetes resource in the stack.
+            cluster_identifier=self.cluster.arn,
+            enable_server_side_apply=True,
+            opts=child,
+        )
+
+        self.refs = ClusterRefs(
+            name=self.cluster.name,
+            endpoint=self.cluster.endpoint,
+            certificate_authority=certificate,
+            oidc_issuer=self.cluster.identities.apply(lambda ids: ids[0].oidcs[0].issuer),
+            pod_security_group_id=self.cluster.vpc_config.cluster_security_group_id,
+            provider=self.provider,
+        )
+        self.register_outputs(
+            {
+                "clusterName": self.refs.name,
+                "endpoint": self.refs.endpoint,
+                "podSecurityGroupId": self.refs.pod_security_group_id,
+            }
+        )
+
+    def _node_group(self, name, config: ClusterConfig, network: NetworkRefs, node_role) -> pulumi.Resource:
+        """Create a managed node group whose instances require IMDSv2."""
+        group = config.node_group
+        assert group is not None  # ClusterConfig rejects node-group mode without it.
+        template = aws.ec2.LaunchTemplate(
+            child_name(name, "nodes"),
+            name=physical_name("eks-nodes"),
+            # Hop limit 1 keeps pods from reaching the node's instance credentials.
+            metadata_options={
+                "http_endpoint": "enabled",
+                "http_tokens": "required",
+                "http_put_response_hop_limit": 1,
+            },
+            block_device_mappings=[
+                {
+                    "device_name": "/dev/xvda",
+                    "ebs": {"volume_size": group.disk_size_gb, "volume_type": "gp3", "encrypted": "true"},
+                }
+            ],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return aws.eks.NodeGroup(
+            child_name(name, "nodes"),
+            cluster_name=self.cluster.name,
+            node_group_name=physical_name("nodes"),
+            node_role_arn=node_role.arn,
+            subnet_ids=network.private_subnet_ids,
+            instance_types=group.instance_types,
+            ami_type=group.ami_type,
+            capacity_type=group.capacity_type,
+            scaling_config={
+                "min_size": group.min_size,
+                "max_size": group.max_size,
+                "desired_size": group.desired_size,
+            },
+            launch_template={"id": template.id, "version": template.latest_version.apply(str)},
+            # The cluster autoscaler moves desired_size; the program must not reset it.
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["scalingConfig.desiredSize"]),
+        )

@@ -1,0 +1,91 @@
+"""The topfans workloads: namespace, shared settings, services, registry, gateway."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.naming import child_name
+from components.workloads.endpoints import SharedEndpoints, config_data, secret_data
+from components.workloads.gateway import Gateway
+from components.workloads.registry import ZooKeeper
+from components.workloads.service import ServiceWiring, TopfansService
+from stack_config.model import GatewayConfig, RegistryConfig, Service
+
+
+class Workloads(pulumi.ComponentResource):
+    """Every topfans service in one namespace, wired to the shared endpoints.
+
+    Creates the namespace, a ConfigMap with the endpoints, a Secret with the
+    credentials, the Dubbo registry (unless an external one is configured), one
+    `TopfansService` per catalog entry and the `Gateway`. The namespace and the
+    endpoints are arguments, so that one stack can hold several instances side by
+    side, one per namespace. Pass the cluster's provider in `opts.providers`.
+    Exports `namespace` and `gateway_hostname`.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        namespace: str,
+        services: list[Service],
+        endpoints: SharedEndpoints,
+        registry: RegistryConfig,
+        gateway: GatewayConfig,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("topfans:workloads:Workloads", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.namespace = k8s.core.v1.Namespace(
+            child_name(name, "namespace"),
+            metadata={"name": namespace, "labels": {"app.kubernetes.io/part-of": "topfans"}},
+            opts=child,
+        )
+        namespace_name = self.namespace.metadata.name
+
+        if registry.mode == "external":
+            registry_address: pulumi.Input[str] = registry.address  # type: ignore[assignment]
+        else:
+            registry_address = ZooKeeper(
+                child_name(name, "zookeeper"), registry, namespace_name, opts=child
+            ).address
+
+        config_map = k8s.core.v1.ConfigMap(
+            child_name(name, "endpoints"),
+            metadata={"name": "topfans-endpoints", "namespace": namespace_name},
+            data=config_data(endpoints, registry_address),
+            opts=child,
+        )
+        secret = k8s.core.v1.Secret(
+            child_name(name, "credentials"),
+            metadata={"name": "topfans-credentials", "namespace": namespace_name},
+            type="Opaque",
+            string_data=secret_data(endpoints),
+            opts=child,
+        )
+        wiring = ServiceWiring(
+            namespace=namespace_name,
+            config_map_name=config_map.metadata.name,
+            secret_name=secret.metadata.name,
+        )
+
+        public_service = None
+        for service in services:
+            component = TopfansService(child_name(name, service.name), service, wiring, opts=child)
+            if service.public:
+                public_service = (service, component)
+        assert public_service is not None  # StackConfig requires exactly one public service.
+
+        self.gateway = Gateway(
+            child_name(name, "ingress"),
+            gateway,
+            public_service[0],
+            public_service[1].service_name,
+            namespace_name,
+            opts=child,
+        )
+
+        self.register_outputs(
+            {"namespace": namespace_name, "gatewayHostname": self.gateway.hostname}
+        )

@@ -1,0 +1,139 @@
+"""Offline preview: run the program for a stack and write what it registered to build/<stack>/.
+
+Usage: python -m offline.preview [--stack dev] [--build-dir build]
+
+Prints a resource tree like `pulumi preview` and writes `manifests/` (one YAML
+file per Kubernetes object, Secret values redacted), `resources.json` and
+`outputs.json` (secrets redacted). Exits 1 with one line when the config, the
+program or moto rejects something.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+
+from offline.engine import PROJECT_DIR, SECRET_MARK, Resource, RunResult, redact, run_program
+from offline.errors import Rejected
+
+
+def resource_rows(result: RunResult) -> list[dict[str, Any]]:
+    """Return one JSON-ready row per resource, every secret replaced by "[secret]"."""
+    return [
+        {
+            "type": resource.type,
+            "name": resource.name,
+            "parent": resource.parent_name,
+            "provider": resource.provider_name,
+            "inputs": redact(resource.inputs),
+        }
+        for resource in result.resources
+    ]
+
+
+def redacted_outputs(result: RunResult) -> dict[str, Any]:
+    """Return the stack outputs with every secret output replaced by "[secret]"."""
+    return {
+        key: SECRET_MARK if key in result.secret_outputs else value
+        for key, value in sorted(result.outputs.items())
+    }
+
+
+def manifest(resource: Resource) -> dict[str, Any] | None:
+    """Return the Kubernetes object a resource renders, or None for other resources.
+
+    Secret values are replaced by "[secret]" whether or not Pulumi marked them.
+    """
+    if not resource.type.startswith("kubernetes:") or resource.type.startswith("kubernetes:helm"):
+        return None
+    document = redact(resource.outputs)
+    document = {key: value for key, value in document.items() if key != "status"}
+    document.setdefault("metadata", {})
+    document["metadata"] = {
+        key: value for key, value in document["metadata"].items() if key not in ("uid",)
+    }
+    if document.get("kind") == "Secret":
+        for key in ("data", "stringData"):
+            if key in document:
+                document[key] = {name: SECRET_MARK for name in document[key]}
+    return document
+
+
+def write_build(result: RunResult, build_dir: Path) -> Path:
+    """Write manifests/, resources.json and outputs.json for the run; return the folder."""
+    target = build_dir / result.stack
+    if target.exists():
+        shutil.rmtree(target)
+    manifests = target / "manifests"
+    manifests.mkdir(parents=True)
+    for resource in result.resources:
+        document = manifest(resource)
+        if document is None:
+            continue
+        metadata = document["metadata"]
+        namespace = metadata.get("namespace") or "cluster"
+        filename = f"{namespace}--{document['kind'].lower()}--{metadata['name']}.yaml"
+        (manifests / filename).write_text(yaml.safe_dump(document, sort_keys=False))
+    (target / "resources.json").write_text(json.dumps(resource_rows(result), indent=2) + "\n")
+    (target / "outputs.json").write_text(json.dumps(redacted_outputs(result), indent=2) + "\n")
+    return target
+
+
+def render_tree(result: RunResult) -> str:
+    """Return the resources as an indented tree of type and name, with a count."""
+    children: dict[str | None, list[Resource]] = defaultdict(list)
+    for resource in result.resources:
+        children[resource.parent_name].append(resource)
+    lines = [f"     Type{'':56}Name", f" +   pulumi:pulumi:Stack{'':41}topfans-{result.stack}"]
+
+    def walk(parent: str | None, depth: int) -> None:
+        for resource in children.get(parent, []):
+            indent = "   " * depth + "├─ "
+            lines.append(f" +   {indent}{resource.type:<{58 - len(indent)}}{resource.name}")
+            walk(resource.name, depth + 1)
+
+    walk(None, 1)
+    lines.append("")
+    lines.append(f"Resources:\n    + {len(result.resources) + 1} to create")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the offline preview; return the process exit code."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
+    parser.add_argument(
+        "--build-dir", type=Path, default=PROJECT_DIR / "build", help="folder for the output (default: build)"
+    )
+    parser.add_argument(
+        "--config-dir",
+        type=Path,
+        default=PROJECT_DIR,
+        help="folder that holds Pulumi.<stack>.yaml (default: the project folder)",
+    )
+    options = parser.parse_args(argv)
+
+    try:
+        result = run_program(options.stack, config_dir=options.config_dir)
+    except (Rejected, pulumi.RunError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for level, message in result.logs:
+        if level in ("info", "warning"):
+            print(f"{level}: {message}")
+    print(render_tree(result))
+    target = write_build(result, options.build_dir)
+    print(f"\nWrote {target}/manifests, resources.json, outputs.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

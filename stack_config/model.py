@@ -1,0 +1,772 @@
+"""Pydantic models of the stack config (`topfans:*` keys in `Pulumi.<stack>.yaml`).
+
+Every validator raises `ValueError` with a message that states the rule and the fix;
+`stack_config.load` prefixes it with the config key and the offending value.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import zoneinfo
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from kubernetes.utils import parse_quantity
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from stack_config.catalog import (
+    DB_INSTANCE_CLASSES,
+    EKS_KUBERNETES_VERSIONS,
+    MYSQL_PARAMETER_FAMILIES,
+    REDIS_PARAMETER_FAMILIES,
+)
+
+# A DNS-1035 label: what Kubernetes requires of Service names.
+DnsLabel = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z]([-a-z0-9]*[a-z0-9])?$", max_length=40),
+]
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+# RDS rejects these in a master password: '/', '@', '"', "'" and space.
+RDS_PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?"
+
+
+class Model(BaseModel):
+    """Base of every config model: camelCase keys, unknown keys rejected, immutable."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+    )
+
+
+class Environment(StrEnum):
+    """The baseline a stack is held to: production rejects every relaxation."""
+
+    DEV = "dev"
+    PROD = "prod"
+
+
+class Relaxation(StrEnum):
+    """A named way in which a non-production stack saves money below the prod baseline.
+
+    A dev stack must list each relaxation it uses under `topfans:relaxations`, so
+    that no saving happens by accident; a prod stack may use none.
+    """
+
+    SINGLE_AZ_DATABASE = "single-az-database"
+    SHORT_BACKUP_RETENTION = "short-backup-retention"
+    NO_DELETION_PROTECTION = "no-deletion-protection"
+    NO_PERFORMANCE_INSIGHTS = "no-performance-insights"
+    SINGLE_CACHE_NODE = "single-cache-node"
+    SINGLE_NAT_GATEWAY = "single-nat-gateway"
+    SINGLE_REPLICA_SERVICES = "single-replica-services"
+    SINGLE_REGISTRY_NODE = "single-registry-node"
+
+
+# The minimum backup retention of the prod baseline, in days.
+PROD_MIN_BACKUP_RETENTION_DAYS = 7
+
+
+class ExistingNetwork(Model):
+    """An existing VPC to place everything in instead of creating one."""
+
+    vpc_id: Annotated[str, StringConstraints(pattern=r"^vpc-[0-9a-f]{8}([0-9a-f]{9})?$")]
+    private_subnet_ids: list[
+        Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$")]
+    ] = Field(min_length=2)
+    public_subnet_ids: list[
+        Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$")]
+    ] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _subnets_distinct(self) -> ExistingNetwork:
+        shared = set(self.private_subnet_ids) & set(self.public_subnet_ids)
+        if shared:
+            raise ValueError(
+                f"subnets {sorted(shared)} are listed as both private and public; "
+                "list each subnet once, under the role its route table gives it"
+            )
+        return self
+
+
+class NetworkConfig(Model):
+    """The VPC: its CIDR, how many availability zones, NAT gateways and flow logs."""
+
+    cidr: str = "10.20.0.0/16"
+    az_count: int = Field(default=2, ge=2, le=6)
+    nat_gateways: Literal["single", "per-az"] = "per-az"
+    flow_log_retention_days: int = Field(default=90, ge=1)
+    existing: ExistingNetwork | None = None
+
+    @field_validator("cidr")
+    @classmethod
+    def _cidr_is_private_block(cls, value: str) -> str:
+        try:
+            network = ipaddress.IPv4Network(value)
+        except ValueError as error:
+            raise ValueError(f"not an IPv4 CIDR block ({error}); use e.g. 10.20.0.0/16") from None
+        # AWS accepts VPC blocks from /16 to /28; the subnet layout needs at least /20.
+        if not 16 <= network.prefixlen <= 20:
+            raise ValueError("the prefix must be between /16 and /20; use e.g. 10.20.0.0/16")
+        if not network.is_private:
+            raise ValueError("the block must be private (RFC 1918); use e.g. 10.20.0.0/16")
+        return str(network)
+
+
+class NodeGroupConfig(Model):
+    """A managed node group: instance types and scaling bounds."""
+
+    instance_types: list[str] = Field(default=["m7g.large"], min_length=1)
+    ami_type: str = "AL2023_ARM_64_STANDARD"
+    capacity_type: Literal["ON_DEMAND", "SPOT"] = "ON_DEMAND"
+    min_size: int = Field(default=2, ge=1)
+    max_size: int = Field(default=4, ge=1)
+    desired_size: int = Field(default=2, ge=1)
+    disk_size_gb: int = Field(default=50, ge=20)
+
+    @model_validator(mode="after")
+    def _sizes_ordered(self) -> NodeGroupConfig:
+        if not self.min_size <= self.desired_size <= self.max_size:
+            raise ValueError(
+                f"minSize {self.min_size}, desiredSize {self.desired_size} and maxSize "
+                f"{self.max_size} must satisfy minSize <= desiredSize <= maxSize; "
+                "adjust the three sizes"
+            )
+        return self
+
+
+class AutoModeConfig(Model):
+    """EKS Auto Mode: the NodePool limits that cap what the cluster may provision."""
+
+    cpu_limit: Annotated[str, StringConstraints(min_length=1)] = "32"
+    memory_limit: Annotated[str, StringConstraints(min_length=1)] = "128Gi"
+
+    @field_validator("cpu_limit", "memory_limit")
+    @classmethod
+    def _is_quantity(cls, value: str) -> str:
+        _parse_quantity(value)
+        return value
+
+
+class ClusterConfig(Model):
+    """The EKS cluster: version, compute mode, API endpoint access and admins."""
+
+    kubernetes_version: str = "1.33"
+    compute_mode: Literal["auto", "node-group"] = "auto"
+    auto_mode: AutoModeConfig = AutoModeConfig()
+    node_group: NodeGroupConfig | None = None
+    endpoint_public_access: bool = False
+    public_access_cidrs: list[str] = []
+    admin_arns: list[
+        Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:.+$")]
+    ] = []
+    existing_cluster_name: str | None = None
+
+    @field_validator("kubernetes_version")
+    @classmethod
+    def _supported_version(cls, value: str) -> str:
+        if value not in EKS_KUBERNETES_VERSIONS:
+            supported = ", ".join(EKS_KUBERNETES_VERSIONS)
+            raise ValueError(f"EKS does not support this version; use one of {supported}")
+        return value
+
+    @field_validator("public_access_cidrs")
+    @classmethod
+    def _cidrs_valid(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            try:
+                network = ipaddress.IPv4Network(cidr)
+            except ValueError:
+                raise ValueError(
+                    f"{cidr!r} is not an IPv4 CIDR block; use e.g. 203.0.113.0/24"
+                ) from None
+            if network.prefixlen == 0:
+                raise ValueError(
+                    "0.0.0.0/0 opens the Kubernetes API to the internet; "
+                    "list your office or VPN CIDRs, or set endpointPublicAccess to false"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _compute_consistent(self) -> ClusterConfig:
+        if self.compute_mode == "node-group" and self.node_group is None:
+            raise ValueError(
+                "computeMode is node-group but nodeGroup is missing; "
+                "add nodeGroup with instanceTypes, minSize, maxSize and desiredSize"
+            )
+        if self.compute_mode == "auto" and self.node_group is not None:
+            raise ValueError(
+                "nodeGroup is set but computeMode is auto; "
+                "remove nodeGroup or set computeMode to node-group"
+            )
+        if self.endpoint_public_access and not self.public_access_cidrs:
+            raise ValueError(
+                "endpointPublicAccess is true but publicAccessCidrs is empty; "
+                "list the CIDRs allowed to reach the Kubernetes API"
+            )
+        if not self.endpoint_public_access and self.public_access_cidrs:
+            raise ValueError(
+                "publicAccessCidrs is set but endpointPublicAccess is false; "
+                "remove publicAccessCidrs or set endpointPublicAccess to true"
+            )
+        return self
+
+
+_WINDOW = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+_WEEKLY_WINDOW = re.compile(
+    r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-"
+    r"(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$"
+)
+
+
+def _check_daily_window(value: str) -> str:
+    if not _WINDOW.match(value):
+        raise ValueError("must be hh:mm-hh:mm in UTC; use e.g. 18:00-19:00")
+    return value
+
+
+def _check_weekly_window(value: str) -> str:
+    if not _WEEKLY_WINDOW.match(value):
+        raise ValueError("must be ddd:hh:mm-ddd:hh:mm in UTC; use e.g. sun:19:00-sun:20:00")
+    return value
+
+
+# A daily window (backups, snapshots) and a weekly one (maintenance), both in UTC.
+DailyWindow = Annotated[str, AfterValidator(_check_daily_window)]
+WeeklyWindow = Annotated[str, AfterValidator(_check_weekly_window)]
+
+
+class DatabaseConfig(Model):
+    """RDS MySQL: engine, size, availability, backups, monitoring and server settings."""
+
+    engine: str = "mysql"
+    engine_version: str = "8.0"
+    parameter_family: str | None = None
+    instance_class: str = "db.t4g.micro"
+    allocated_storage_gb: int = Field(default=20, ge=20, le=65536)
+    max_allocated_storage_gb: int = Field(default=100, le=65536)
+    multi_az: bool = True
+    backup_retention_days: int = Field(default=7, ge=1, le=35)
+    backup_window: DailyWindow = "18:00-19:00"
+    maintenance_window: WeeklyWindow = "sun:19:30-sun:20:30"
+    deletion_protection: bool = True
+    performance_insights: bool = True
+    monitoring_interval_seconds: Literal[0, 1, 5, 10, 15, 30, 60] = 60
+    schema_name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$")] = Field(
+        default="topfans", alias="schema"
+    )
+    master_username: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,15}$")] = (
+        "topfans_admin"
+    )
+    time_zone: str = "Asia/Shanghai"
+    lower_case_table_names: Literal[0, 1] = 1
+    ca_certificate: Literal["rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"] = (
+        "rds-ca-rsa2048-g1"
+    )
+
+    @field_validator("engine")
+    @classmethod
+    def _engine_mysql(cls, value: str) -> str:
+        if value != "mysql":
+            raise ValueError("the engine is rejected: topfans runs on MySQL; set it to mysql")
+        return value
+
+    @field_validator("engine_version")
+    @classmethod
+    def _version_known(cls, value: str) -> str:
+        major_minor = ".".join(value.split(".")[:2])
+        if major_minor not in MYSQL_PARAMETER_FAMILIES or not re.fullmatch(r"\d+\.\d+", value):
+            known = ", ".join(MYSQL_PARAMETER_FAMILIES)
+            raise ValueError(
+                "set major.minor only, so that AWS's automatic minor upgrades never look "
+                f"like a downgrade to the program; use one of {known}"
+            )
+        return value
+
+    @field_validator("instance_class")
+    @classmethod
+    def _class_known(cls, value: str) -> str:
+        if value not in DB_INSTANCE_CLASSES:
+            known = ", ".join(DB_INSTANCE_CLASSES)
+            raise ValueError(f"unknown instance class; use one of {known}")
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone_known(cls, value: str) -> str:
+        if value not in zoneinfo.available_timezones():
+            raise ValueError("unknown IANA time zone; use e.g. Asia/Shanghai or UTC")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DatabaseConfig:
+        expected_family = MYSQL_PARAMETER_FAMILIES[self.engine_version]
+        if self.parameter_family is not None and self.parameter_family != expected_family:
+            raise ValueError(
+                f"parameterFamily {self.parameter_family!r} does not match engineVersion "
+                f"{self.engine_version!r}; set it to {expected_family!r} or leave it out"
+            )
+        if self.max_allocated_storage_gb <= self.allocated_storage_gb:
+            raise ValueError(
+                f"maxAllocatedStorageGb {self.max_allocated_storage_gb} must exceed "
+                f"allocatedStorageGb {self.allocated_storage_gb} for storage autoscaling; "
+                "raise maxAllocatedStorageGb"
+            )
+        if _windows_overlap(self.backup_window, self.maintenance_window):
+            raise ValueError(
+                f"backupWindow {self.backup_window} overlaps maintenanceWindow "
+                f"{self.maintenance_window}, which RDS rejects; move one of them"
+            )
+        return self
+
+    @property
+    def family(self) -> str:
+        """The parameter group family, derived from the engine version."""
+        return MYSQL_PARAMETER_FAMILIES[self.engine_version]
+
+
+def _windows_overlap(daily: str, weekly: str) -> bool:
+    """Return whether a daily hh:mm-hh:mm window meets a weekly maintenance window."""
+
+    def minutes(hhmm: str) -> int:
+        hours, mins = hhmm.split(":")
+        return int(hours) * 60 + int(mins)
+
+    days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    start_day, start_h, start_m, end_day, end_h, end_m = re.split(r"[:-]", weekly)
+    week = 7 * 24 * 60
+    weekly_start = days.index(start_day) * 1440 + minutes(f"{start_h}:{start_m}")
+    weekly_end = days.index(end_day) * 1440 + minutes(f"{end_h}:{end_m}")
+    if weekly_end <= weekly_start:
+        weekly_end += week
+
+    daily_start_text, daily_end_text = daily.split("-")
+    for day in range(8):
+        start = day * 1440 + minutes(daily_start_text)
+        end = day * 1440 + minutes(daily_end_text)
+        if end <= start:
+            end += 1440
+        for shift in (-week, 0, week):
+            if start < weekly_end + shift and weekly_start + shift < end:
+                return True
+    return False
+
+
+class CacheConfig(Model):
+    """ElastiCache Redis: node type, node count, encryption, auth and snapshots."""
+
+    engine: Literal["redis"] = "redis"
+    engine_version: str = "7.1"
+    parameter_family: str | None = None
+    node_type: str = "cache.t4g.small"
+    num_nodes: int = Field(default=2, ge=1, le=6)
+    multi_az: bool = True
+    transit_encryption: bool = True
+    auth_token: bool = True
+    snapshot_retention_days: int = Field(default=7, ge=0, le=35)
+    snapshot_window: DailyWindow = "17:00-18:00"
+    maintenance_window: WeeklyWindow = "sun:20:30-sun:21:30"
+
+    @field_validator("engine_version")
+    @classmethod
+    def _version_known(cls, value: str) -> str:
+        if value not in REDIS_PARAMETER_FAMILIES:
+            known = ", ".join(REDIS_PARAMETER_FAMILIES)
+            raise ValueError(f"unknown Redis version; use one of {known}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CacheConfig:
+        expected_family = REDIS_PARAMETER_FAMILIES[self.engine_version]
+        if self.parameter_family is not None and self.parameter_family != expected_family:
+            raise ValueError(
+                f"parameterFamily {self.parameter_family!r} does not match engineVersion "
+                f"{self.engine_version!r}; set it to {expected_family!r} or leave it out"
+            )
+        # ElastiCache accepts an auth token only on a group with in-transit encryption.
+        if self.auth_token and not self.transit_encryption:
+            raise ValueError(
+                "authToken needs transitEncryption, which ElastiCache requires for "
+                "AUTH; set transitEncryption to true"
+            )
+        # Multi-AZ needs a replica in another zone to fail over to.
+        if self.multi_az and self.num_nodes < 2:
+            raise ValueError(
+                f"multiAz needs at least 2 nodes, but numNodes is {self.num_nodes}; "
+                "set numNodes to 2 or more, or multiAz to false"
+            )
+        if _windows_overlap(self.snapshot_window, self.maintenance_window):
+            raise ValueError(
+                f"snapshotWindow {self.snapshot_window} overlaps maintenanceWindow "
+                f"{self.maintenance_window}, which ElastiCache rejects; move one of them"
+            )
+        return self
+
+    @property
+    def family(self) -> str:
+        """The parameter group family, derived from the engine version."""
+        return REDIS_PARAMETER_FAMILIES[self.engine_version]
+
+
+class Image(Model):
+    """A container image: registry, repository, and a pinned tag or digest."""
+
+    registry: Annotated[str, StringConstraints(min_length=1)]
+    repository: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+([._/-][a-z0-9]+)*$")]
+    tag: (
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")] | None
+    ) = None
+    digest: Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")] | None = None
+
+    @model_validator(mode="after")
+    def _pinned(self) -> Image:
+        if self.tag is None and self.digest is None:
+            raise ValueError(
+                "the image has neither tag nor digest; pin it with a release tag or a digest"
+            )
+        # A moving tag makes a rollout's image depend on when a node pulls it.
+        if self.tag == "latest":
+            raise ValueError("the tag 'latest' is not pinned; use a release tag or a digest")
+        return self
+
+    @property
+    def reference(self) -> str:
+        """The full image reference, with the digest when one is given."""
+        name = f"{self.registry}/{self.repository}"
+        if self.digest:
+            return (
+                f"{name}@{self.digest}" if self.tag is None else f"{name}:{self.tag}@{self.digest}"
+            )
+        return f"{name}:{self.tag}"
+
+
+class ServicePorts(Model):
+    """The container ports a service declares."""
+
+    http: Port | None = None
+    dubbo: Port | None = None
+    qos: Port = 22222
+
+    @model_validator(mode="after")
+    def _some_port(self) -> ServicePorts:
+        if self.http is None and self.dubbo is None:
+            raise ValueError(
+                "the service declares neither http nor dubbo; set at least one of them"
+            )
+        declared = [port for port in (self.http, self.dubbo, self.qos) if port is not None]
+        if len(declared) != len(set(declared)):
+            raise ValueError(
+                f"ports {declared} repeat a number; give http, dubbo and qos distinct ports"
+            )
+        return self
+
+
+def _parse_quantity(value: str):
+    try:
+        return parse_quantity(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not a Kubernetes quantity; use e.g. 250m or 1 for CPU, 512Mi for memory"
+        ) from None
+
+
+class ResourceAmounts(Model):
+    """CPU and memory, as Kubernetes quantities."""
+
+    cpu: str | None = None
+    memory: str
+
+    @field_validator("cpu", "memory")
+    @classmethod
+    def _is_quantity(cls, value: str | None) -> str | None:
+        if value is not None:
+            _parse_quantity(value)
+        return value
+
+
+class Resources(Model):
+    """Container requests and limits. A CPU limit is optional, a memory limit is not."""
+
+    requests: ResourceAmounts
+    limits: ResourceAmounts
+
+    @model_validator(mode="after")
+    def _requests_within_limits(self) -> Resources:
+        if self.requests.cpu is None:
+            raise ValueError("requests.cpu is missing; set a CPU request such as 250m")
+        if parse_quantity(self.requests.memory) > parse_quantity(self.limits.memory):
+            raise ValueError(
+                f"requests.memory {self.requests.memory} exceeds limits.memory "
+                f"{self.limits.memory}; lower the request or raise the limit"
+            )
+        if self.limits.cpu is not None and parse_quantity(self.requests.cpu) > parse_quantity(
+            self.limits.cpu
+        ):
+            raise ValueError(
+                f"requests.cpu {self.requests.cpu} exceeds limits.cpu {self.limits.cpu}; "
+                "lower the request or raise the limit"
+            )
+        return self
+
+
+class Autoscaling(Model):
+    """HorizontalPodAutoscaler bounds and CPU target of a high-load service."""
+
+    min_replicas: int = Field(ge=1)
+    max_replicas: int = Field(ge=1)
+    target_cpu_utilization: int = Field(default=70, ge=10, le=95)
+
+    @model_validator(mode="after")
+    def _bounds_ordered(self) -> Autoscaling:
+        if self.min_replicas > self.max_replicas:
+            raise ValueError(
+                f"minReplicas {self.min_replicas} exceeds maxReplicas {self.max_replicas}; "
+                "lower minReplicas or raise maxReplicas"
+            )
+        return self
+
+
+Endpoint = Literal["database", "cache", "registry"]
+
+# Environment variables the program sets itself; a service's `env` must not override them.
+MANAGED_ENV_PREFIXES = (
+    "DB_",
+    "REDIS_",
+    "DUBBO_",
+    "JAVA_TOOL_OPTIONS",
+    "SPRING_DATASOURCE_",
+    "SPRING_DATA_REDIS_",
+)
+SECRET_LIKE_ENV = re.compile(r"(PASSWORD|SECRET|TOKEN|PRIVATE_KEY|CREDENTIAL)", re.IGNORECASE)
+
+
+class DatabaseUsage(Model):
+    """How a service uses the database: its connection-pool size per pod."""
+
+    pool_size: int = Field(default=10, ge=1, le=500)
+
+
+class Service(Model):
+    """One topfans service: image, ports, resources, scaling and the endpoints it uses."""
+
+    name: DnsLabel
+    description: str = ""
+    public: bool = False
+    image: Image
+    ports: ServicePorts
+    resources: Resources
+    replicas: int | None = Field(default=None, ge=1)
+    autoscaling: Autoscaling | None = None
+    uses: list[Endpoint] = []
+    database: DatabaseUsage = DatabaseUsage()
+    env: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], str] = {}
+
+    @model_validator(mode="after")
+    def _scaling_exclusive(self) -> Service:
+        if self.replicas is None and self.autoscaling is None:
+            raise ValueError(
+                "set either replicas (fixed) or autoscaling (minReplicas, maxReplicas)"
+            )
+        if self.replicas is not None and self.autoscaling is not None:
+            raise ValueError(
+                "replicas and autoscaling are both set, so the HPA and every pulumi up "
+                "would fight over the replica count; keep only one of them"
+            )
+        if len(set(self.uses)) != len(self.uses):
+            raise ValueError(f"uses {self.uses} lists an endpoint twice; list each once")
+        for key in self.env:
+            if key.startswith(MANAGED_ENV_PREFIXES):
+                raise ValueError(
+                    f"env.{key} overrides a variable the program sets from the stack's "
+                    "endpoints; remove it from env"
+                )
+            if SECRET_LIKE_ENV.search(key):
+                raise ValueError(
+                    f"env.{key} looks like a credential, and env values are stored in "
+                    "plain text; move it to a Kubernetes Secret instead"
+                )
+        return self
+
+    @property
+    def min_replicas(self) -> int:
+        """The fewest pods the service runs: the HPA minimum or the fixed count."""
+        return self.autoscaling.min_replicas if self.autoscaling else self.replicas  # type: ignore[return-value]
+
+    @property
+    def max_replicas(self) -> int:
+        """The most pods the service runs, before a rolling update's surge."""
+        return self.autoscaling.max_replicas if self.autoscaling else self.replicas  # type: ignore[return-value]
+
+
+class RegistryConfig(Model):
+    """The Dubbo registry: an in-cluster ZooKeeper ensemble or an external address."""
+
+    mode: Literal["zookeeper", "external"] = "zookeeper"
+    address: str | None = None
+    replicas: int = 3
+    image: Image = Image(registry="docker.io", repository="library/zookeeper", tag="3.9.3")
+    storage_gi: int = Field(default=10, ge=1)
+
+    @model_validator(mode="after")
+    def _mode_consistent(self) -> RegistryConfig:
+        if self.mode == "external":
+            if not self.address or not re.fullmatch(
+                r"(zookeeper|nacos)://[^\s/]+(:\d+)?", self.address
+            ):
+                raise ValueError(
+                    f"mode is external but address is {self.address!r}; "
+                    "set address to e.g. zookeeper://zk.internal.example:2181"
+                )
+        elif self.address is not None:
+            raise ValueError(
+                "address is set but mode is zookeeper; remove address or set mode to external"
+            )
+        # An ensemble needs a majority to serve, so only odd sizes add fault tolerance.
+        if self.replicas not in (1, 3, 5):
+            raise ValueError(f"replicas must be 1, 3 or 5 (an odd ensemble), not {self.replicas}")
+        return self
+
+
+class GatewayConfig(Model):
+    """The public entry point: the ALB in front of the gateway service."""
+
+    certificate_arn: Annotated[
+        str,
+        StringConstraints(
+            pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$"
+        ),
+    ]
+    host: str | None = None
+    health_check_path: str = "/actuator/health/readiness"
+    deregistration_delay_seconds: int = Field(default=20, ge=0, le=3600)
+
+
+class StackConfig(Model):
+    """The whole stack config, as read from the `topfans:*` keys."""
+
+    environment: Environment
+    relaxations: list[Relaxation] = []
+    network: NetworkConfig = NetworkConfig()
+    cluster: ClusterConfig = ClusterConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    cache: CacheConfig = CacheConfig()
+    registry: RegistryConfig = RegistryConfig()
+    gateway: GatewayConfig
+    services: list[Service] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _catalog_consistent(self) -> StackConfig:
+        names = [service.name for service in self.services]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(
+                f"services {repeated} appear more than once; give each service one entry"
+            )
+        public = [service.name for service in self.services if service.public]
+        if len(public) != 1:
+            raise ValueError(
+                f"exactly one service must be public (the gateway), but {public or 'none'} "
+                "are; set public: true on the gateway service only"
+            )
+        if not self.services[names.index(public[0])].ports.http:
+            raise ValueError(
+                f"the public service {public[0]!r} declares no http port; set ports.http"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _relaxations_listed(self) -> StackConfig:
+        in_use = relaxations_in_use(self)
+        listed = set(self.relaxations)
+        for relaxation, (key, value, fix) in in_use.items():
+            if self.environment is Environment.PROD:
+                raise ValueError(
+                    f"{key} = {value} is the {relaxation.value!r} relaxation, which a prod "
+                    f"stack may not use; {fix}"
+                )
+            if relaxation not in listed:
+                raise ValueError(
+                    f"{key} = {value} is the {relaxation.value!r} relaxation; add "
+                    f"{relaxation.value} to topfans:relaxations to accept it, or {fix}"
+                )
+        for relaxation in sorted(listed - set(in_use)):
+            raise ValueError(
+                f"relaxations lists {relaxation.value!r}, but no setting uses it; "
+                "remove it from topfans:relaxations"
+            )
+        return self
+
+    @property
+    def public_service(self) -> Service:
+        """The one service exposed through the ALB."""
+        return next(service for service in self.services if service.public)
+
+
+def relaxations_in_use(config: StackConfig) -> dict[Relaxation, tuple[str, object, str]]:
+    """Return each relaxation the config uses, with the key, its value and how to undo it."""
+    found: dict[Relaxation, tuple[str, object, str]] = {}
+    database, cache = config.database, config.cache
+    if not database.multi_az:
+        found[Relaxation.SINGLE_AZ_DATABASE] = (
+            "database.multiAz",
+            False,
+            "set database.multiAz to true",
+        )
+    if database.backup_retention_days < PROD_MIN_BACKUP_RETENTION_DAYS:
+        found[Relaxation.SHORT_BACKUP_RETENTION] = (
+            "database.backupRetentionDays",
+            database.backup_retention_days,
+            f"set database.backupRetentionDays to {PROD_MIN_BACKUP_RETENTION_DAYS} or more",
+        )
+    if not database.deletion_protection:
+        found[Relaxation.NO_DELETION_PROTECTION] = (
+            "database.deletionProtection",
+            False,
+            "set database.deletionProtection to true",
+        )
+    if not database.performance_insights or database.monitoring_interval_seconds == 0:
+        found[Relaxation.NO_PERFORMANCE_INSIGHTS] = (
+            "database.performanceInsights/monitoringIntervalSeconds",
+            f"{database.performance_insights}/{database.monitoring_interval_seconds}",
+            "set database.performanceInsights to true and monitoringIntervalSeconds above 0",
+        )
+    if cache.num_nodes < 2 or not cache.multi_az:
+        found[Relaxation.SINGLE_CACHE_NODE] = (
+            "cache.numNodes/multiAz",
+            f"{cache.num_nodes}/{cache.multi_az}",
+            "set cache.numNodes to 2 or more and cache.multiAz to true",
+        )
+    if config.network.existing is None and config.network.nat_gateways == "single":
+        found[Relaxation.SINGLE_NAT_GATEWAY] = (
+            "network.natGateways",
+            "single",
+            "set network.natGateways to per-az",
+        )
+    single = [service.name for service in config.services if service.min_replicas < 2]
+    if single:
+        found[Relaxation.SINGLE_REPLICA_SERVICES] = (
+            "services[].minReplicas/replicas",
+            f"1 for {', '.join(single)}",
+            "run at least 2 replicas of every service",
+        )
+    if config.registry.mode == "zookeeper" and config.registry.replicas < 3:
+        found[Relaxation.SINGLE_REGISTRY_NODE] = (
+            "registry.replicas",
+            config.registry.replicas,
+            "set registry.replicas to 3",
+        )
+    return found
