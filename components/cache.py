@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components.access import pods_only_security_group
 from components.naming import child_name, physical_name
 from components.network import NetworkRefs
 from stack_config.model import CacheConfig
@@ -47,22 +48,8 @@ class Cache(pulumi.ComponentResource):
         super().__init__("topfans:cache:Cache", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
-        security_group = aws.ec2.SecurityGroup(
-            child_name(name, "sg"),
-            name=physical_name("redis"),
-            description="ElastiCache Redis of topfans, reachable from the EKS pods only",
-            vpc_id=network.vpc_id,
-            opts=child,
-        )
-        aws.vpc.SecurityGroupIngressRule(
-            child_name(name, "from-pods"),
-            security_group_id=security_group.id,
-            referenced_security_group_id=pod_security_group_id,
-            ip_protocol="tcp",
-            from_port=REDIS_PORT,
-            to_port=REDIS_PORT,
-            description="Redis from the EKS pods (cluster security group)",
-            opts=child,
+        security_group = pods_only_security_group(
+            self, name, "redis", REDIS_PORT, network.vpc_id, pod_security_group_id
         )
 
         subnet_group = aws.elasticache.SubnetGroup(

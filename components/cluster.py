@@ -196,7 +196,9 @@ class Cluster(pulumi.ComponentResource):
                 if auto_mode
                 else None
             ),
-            kubernetes_network_config={"elastic_load_balancing": {"enabled": True}} if auto_mode else None,
+            kubernetes_network_config={"elastic_load_balancing": {"enabled": True}}
+            if auto_mode
+            else None,
             storage_config={"block_storage": {"enabled": True}} if auto_mode else None,
             opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
         )
@@ -261,7 +263,9 @@ class Cluster(pulumi.ComponentResource):
             }
         )
 
-    def _node_group(self, name, config: ClusterConfig, network: NetworkRefs, node_role) -> pulumi.Resource:
+    def _node_group(
+        self, name, config: ClusterConfig, network: NetworkRefs, node_role
+    ) -> pulumi.Resource:
         """Create a managed node group whose instances require IMDSv2."""
         group = config.node_group
         assert group is not None  # ClusterConfig rejects node-group mode without it.
@@ -277,7 +281,11 @@ class Cluster(pulumi.ComponentResource):
             block_device_mappings=[
                 {
                     "device_name": "/dev/xvda",
-                    "ebs": {"volume_size": group.disk_size_gb, "volume_type": "gp3", "encrypted": "true"},
+                    "ebs": {
+                        "volume_size": group.disk_size_gb,
+                        "volume_type": "gp3",
+                        "encrypted": "true",
+                    },
                 }
             ],
             opts=pulumi.ResourceOptions(parent=self),

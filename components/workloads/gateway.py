@@ -9,7 +9,6 @@ from components.naming import child_name
 from stack_config.model import GatewayConfig, Service
 
 
-
 class Gateway(pulumi.ComponentResource):
     """An IngressClass for the ALB and the one Ingress in front of the gateway service.
 

@@ -96,6 +96,10 @@ class ZooKeeper(pulumi.ComponentResource):
         )
 
         self.address = pulumi.Output.concat(
-            "zookeeper://", client_service.metadata.name, ".", namespace, f".svc.cluster.local:{CLIENT_PORT}"
+            "zookeeper://",
+            client_service.metadata.name,
+            ".",
+            namespace,
+            f".svc.cluster.local:{CLIENT_PORT}",
         )
         self.register_outputs({"address": self.address})

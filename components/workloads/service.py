@@ -37,16 +37,34 @@ def endpoint_env(service: Service, wiring: ServiceWiring) -> list[dict]:
         for key in CONFIG_KEYS[endpoint]:
             config_keys.add(key)
             env.append(
-                {"name": key, "valueFrom": {"configMapKeyRef": {"name": wiring.config_map_name, "key": key}}}
+                {
+                    "name": key,
+                    "valueFrom": {"configMapKeyRef": {"name": wiring.config_map_name, "key": key}},
+                }
             )
         for key in SECRET_KEYS[endpoint]:
             secret_keys.add(key)
-            env.append({"name": key, "valueFrom": {"secretKeyRef": {"name": wiring.secret_name, "key": key}}})
+            env.append(
+                {
+                    "name": key,
+                    "valueFrom": {"secretKeyRef": {"name": wiring.secret_name, "key": key}},
+                }
+            )
     for alias, key in SPRING_ALIASES.items():
         if key in config_keys:
-            env.append({"name": alias, "valueFrom": {"configMapKeyRef": {"name": wiring.config_map_name, "key": key}}})
+            env.append(
+                {
+                    "name": alias,
+                    "valueFrom": {"configMapKeyRef": {"name": wiring.config_map_name, "key": key}},
+                }
+            )
         elif key in secret_keys:
-            env.append({"name": alias, "valueFrom": {"secretKeyRef": {"name": wiring.secret_name, "key": key}}})
+            env.append(
+                {
+                    "name": alias,
+                    "valueFrom": {"secretKeyRef": {"name": wiring.secret_name, "key": key}},
+                }
+            )
     return env
 
 
@@ -107,17 +125,25 @@ class TopfansService(pulumi.ComponentResource):
             spec={
                 "type": "ClusterIP",
                 "selector": selector,
-                "ports": [{"name": p["name"], "port": p["containerPort"], "targetPort": p["name"]} for p in ports],
+                "ports": [
+                    {"name": p["name"], "port": p["containerPort"], "targetPort": p["name"]}
+                    for p in ports
+                ],
             },
             opts=child,
         )
 
         if service.autoscaling is not None:
+            target_cpu = service.autoscaling.target_cpu_utilization
             k8s.autoscaling.v2.HorizontalPodAutoscaler(
                 child_name(name, "hpa"),
                 metadata={"name": service.name, "namespace": wiring.namespace, "labels": selector},
                 spec={
-                    "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": service.name},
+                    "scaleTargetRef": {
+                        "apiVersion": "apps/v1",
+                        "kind": "Deployment",
+                        "name": service.name,
+                    },
                     "minReplicas": service.autoscaling.min_replicas,
                     "maxReplicas": service.autoscaling.max_replicas,
                     "metrics": [
@@ -127,7 +153,7 @@ class TopfansService(pulumi.ComponentResource):
                                 "name": "cpu",
                                 "target": {
                                     "type": "Utilization",
-                                    "averageUtilization": service.autoscaling.target_cpu_utilization,
+                                    "averageUtilization": target_cpu,
                                 },
                             },
                         }
