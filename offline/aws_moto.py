@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import secrets
 from collections.abc import Callable, Iterator
@@ -21,12 +20,12 @@ import boto3
 from botocore.exceptions import ClientError, ParamValidationError
 from moto import mock_aws
 
-from offline.errors import Rejected
+from offline.errors import RejectedError
 
 ACCOUNT_ID = "123456789012"
 Handler = Callable[["AwsBackend", str, dict[str, Any]], tuple[str, dict[str, Any]]]
 HANDLERS: dict[str, Handler] = {}
-INVOKES: dict[str, Callable[["AwsBackend", dict[str, Any]], dict[str, Any]]] = {}
+INVOKES: dict[str, Callable[[AwsBackend, dict[str, Any]], dict[str, Any]]] = {}
 
 
 def handles(type_: str) -> Callable[[Handler], Handler]:
@@ -115,28 +114,32 @@ class AwsBackend:
         """Create one resource in moto and return its id and outputs."""
         handler = HANDLERS.get(type_)
         if handler is None:
-            raise Rejected(f"{type_} {name}: the offline engine does not know this resource type")
+            raise RejectedError(
+                f"{type_} {name}: the offline engine does not know this resource type"
+            )
         try:
             return handler(self, name, inputs)
         except ClientError as error:
             details = error.response.get("Error", {})
-            raise Rejected(
+            raise RejectedError(
                 f"{type_} {name}: AWS rejected it: {details.get('Code')}: {details.get('Message')}"
             ) from None
         except ParamValidationError as error:
             message = " ".join(str(error).split())
-            raise Rejected(f"{type_} {name}: AWS rejected the request: {message}") from None
+            raise RejectedError(f"{type_} {name}: AWS rejected the request: {message}") from None
 
     def invoke(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
         """Answer one pulumi-aws function call from moto."""
         handler = INVOKES.get(token)
         if handler is None:
-            raise Rejected(f"{token}: the offline engine does not know this function")
+            raise RejectedError(f"{token}: the offline engine does not know this function")
         try:
             return handler(self, args)
         except ClientError as error:
             details = error.response.get("Error", {})
-            raise Rejected(f"{token}: AWS rejected it: {details.get('Code')}: {details.get('Message')}") from None
+            raise RejectedError(
+                f"{token}: AWS rejected it: {details.get('Code')}: {details.get('Message')}"
+            ) from None
 
 
 # Functions (invokes).
@@ -179,7 +182,12 @@ def _caller_identity(backend: AwsBackend, args: dict[str, Any]) -> dict[str, Any
 
 @answers("aws:index/getPartition:getPartition")
 def _partition(backend: AwsBackend, args: dict[str, Any]) -> dict[str, Any]:
-    return {"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
+    return {
+        "id": "aws",
+        "partition": "aws",
+        "dnsSuffix": "amazonaws.com",
+        "reverseDnsPrefix": "com.amazonaws",
+    }
 
 
 # EC2 networking.
@@ -190,17 +198,29 @@ def _vpc(backend: AwsBackend, name: str, inputs: dict[str, Any]):
     ec2 = backend.client("ec2")
     vpc = ec2.create_vpc(
         CidrBlock=inputs["cidrBlock"],
-        TagSpecifications=[{"ResourceType": "vpc", "Tags": _tags(inputs)}] if inputs.get("tags") else [],
+        TagSpecifications=[{"ResourceType": "vpc", "Tags": _tags(inputs)}]
+        if inputs.get("tags")
+        else [],
     )["Vpc"]
     vpc_id = vpc["VpcId"]
     for attribute in ("enableDnsHostnames", "enableDnsSupport"):
         if attribute in inputs:
-            ec2.modify_vpc_attribute(VpcId=vpc_id, **{attribute[0].upper() + attribute[1:]: {"Value": bool(inputs[attribute])}})
+            ec2.modify_vpc_attribute(
+                VpcId=vpc_id,
+                **{attribute[0].upper() + attribute[1:]: {"Value": bool(inputs[attribute])}},
+            )
     groups = ec2.describe_security_groups(
-        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}]
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "group-name", "Values": ["default"]},
+        ]
     )["SecurityGroups"]
-    tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["RouteTables"]
-    acls = ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["NetworkAcls"]
+    tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])[
+        "RouteTables"
+    ]
+    acls = ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])[
+        "NetworkAcls"
+    ]
     return vpc_id, _with(
         inputs,
         arn=backend.arn("ec2", f"vpc/{vpc_id}"),
@@ -217,17 +237,28 @@ def _vpc(backend: AwsBackend, name: str, inputs: dict[str, Any]):
 def _default_security_group(backend: AwsBackend, name: str, inputs: dict[str, Any]):
     ec2 = backend.client("ec2")
     group = ec2.describe_security_groups(
-        Filters=[{"Name": "vpc-id", "Values": [inputs["vpcId"]]}, {"Name": "group-name", "Values": ["default"]}]
+        Filters=[
+            {"Name": "vpc-id", "Values": [inputs["vpcId"]]},
+            {"Name": "group-name", "Values": ["default"]},
+        ]
     )["SecurityGroups"][0]
     # The resource adopts the default group and replaces its rules with the inputs'.
     if group.get("IpPermissions"):
-        ec2.revoke_security_group_ingress(GroupId=group["GroupId"], IpPermissions=group["IpPermissions"])
+        ec2.revoke_security_group_ingress(
+            GroupId=group["GroupId"], IpPermissions=group["IpPermissions"]
+        )
     if group.get("IpPermissionsEgress"):
-        ec2.revoke_security_group_egress(GroupId=group["GroupId"], IpPermissions=group["IpPermissionsEgress"])
+        ec2.revoke_security_group_egress(
+            GroupId=group["GroupId"], IpPermissions=group["IpPermissionsEgress"]
+        )
     for rule in inputs.get("ingress") or []:
-        ec2.authorize_security_group_ingress(GroupId=group["GroupId"], IpPermissions=[_permission(rule)])
+        ec2.authorize_security_group_ingress(
+            GroupId=group["GroupId"], IpPermissions=[_permission(rule)]
+        )
     for rule in inputs.get("egress") or []:
-        ec2.authorize_security_group_egress(GroupId=group["GroupId"], IpPermissions=[_permission(rule)])
+        ec2.authorize_security_group_egress(
+            GroupId=group["GroupId"], IpPermissions=[_permission(rule)]
+        )
     return group["GroupId"], _with(
         inputs,
         arn=backend.arn("ec2", f"security-group/{group['GroupId']}"),
@@ -244,7 +275,9 @@ def _internet_gateway(backend: AwsBackend, name: str, inputs: dict[str, Any]):
     gateway_id = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     if inputs.get("vpcId"):
         ec2.attach_internet_gateway(InternetGatewayId=gateway_id, VpcId=inputs["vpcId"])
-    return gateway_id, _with(inputs, arn=backend.arn("ec2", f"internet-gateway/{gateway_id}"), ownerId=ACCOUNT_ID)
+    return gateway_id, _with(
+        inputs, arn=backend.arn("ec2", f"internet-gateway/{gateway_id}"), ownerId=ACCOUNT_ID
+    )
 
 
 @handles("aws:ec2/subnet:Subnet")
@@ -254,10 +287,14 @@ def _subnet(backend: AwsBackend, name: str, inputs: dict[str, Any]):
         VpcId=inputs["vpcId"],
         CidrBlock=inputs["cidrBlock"],
         AvailabilityZone=inputs["availabilityZone"],
-        TagSpecifications=[{"ResourceType": "subnet", "Tags": _tags(inputs)}] if inputs.get("tags") else [],
+        TagSpecifications=[{"ResourceType": "subnet", "Tags": _tags(inputs)}]
+        if inputs.get("tags")
+        else [],
     )["Subnet"]
     if inputs.get("mapPublicIpOnLaunch"):
-        ec2.modify_subnet_attribute(SubnetId=subnet["SubnetId"], MapPublicIpOnLaunch={"Value": True})
+        ec2.modify_subnet_attribute(
+            SubnetId=subnet["SubnetId"], MapPublicIpOnLaunch={"Value": True}
+        )
     return subnet["SubnetId"], _with(
         inputs,
         arn=backend.arn("ec2", f"subnet/{subnet['SubnetId']}"),
@@ -305,16 +342,26 @@ def _route_table(backend: AwsBackend, name: str, inputs: dict[str, Any]):
         if route.get("natGatewayId"):
             target["NatGatewayId"] = route["natGatewayId"]
         ec2.create_route(RouteTableId=table_id, DestinationCidrBlock=route["cidrBlock"], **target)
-    return table_id, _with(inputs, arn=backend.arn("ec2", f"route-table/{table_id}"), ownerId=ACCOUNT_ID)
+    return table_id, _with(
+        inputs, arn=backend.arn("ec2", f"route-table/{table_id}"), ownerId=ACCOUNT_ID
+    )
 
 
 @handles("aws:ec2/route:Route")
 def _route(backend: AwsBackend, name: str, inputs: dict[str, Any]):
-    target = {key[0].upper() + key[1:]: inputs[key] for key in ("gatewayId", "natGatewayId") if inputs.get(key)}
+    target = {
+        key[0].upper() + key[1:]: inputs[key]
+        for key in ("gatewayId", "natGatewayId")
+        if inputs.get(key)
+    }
     backend.client("ec2").create_route(
-        RouteTableId=inputs["routeTableId"], DestinationCidrBlock=inputs["destinationCidrBlock"], **target
+        RouteTableId=inputs["routeTableId"],
+        DestinationCidrBlock=inputs["destinationCidrBlock"],
+        **target,
     )
-    return f"r-{inputs['routeTableId']}{hash(inputs['destinationCidrBlock']) & 0xFFFFFFF}", _with(inputs)
+    return f"r-{inputs['routeTableId']}{hash(inputs['destinationCidrBlock']) & 0xFFFFFFF}", _with(
+        inputs
+    )
 
 
 @handles("aws:ec2/routeTableAssociation:RouteTableAssociation")
@@ -334,7 +381,8 @@ def _permission(rule: dict[str, Any]) -> dict[str, Any]:
     }
     if rule.get("cidrBlocks"):
         permission["IpRanges"] = [
-            {"CidrIp": cidr, "Description": rule.get("description", "")} for cidr in rule["cidrBlocks"]
+            {"CidrIp": cidr, "Description": rule.get("description", "")}
+            for cidr in rule["cidrBlocks"]
         ]
     if rule.get("securityGroups"):
         permission["UserIdGroupPairs"] = [{"GroupId": group} for group in rule["securityGroups"]]
@@ -353,7 +401,9 @@ def _security_group(backend: AwsBackend, name: str, inputs: dict[str, Any]):
     # so that only the rules the program declares exist.
     created = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
     if created.get("IpPermissionsEgress"):
-        ec2.revoke_security_group_egress(GroupId=group_id, IpPermissions=created["IpPermissionsEgress"])
+        ec2.revoke_security_group_egress(
+            GroupId=group_id, IpPermissions=created["IpPermissionsEgress"]
+        )
     for rule in inputs.get("ingress") or []:
         ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[_permission(rule)])
     for rule in inputs.get("egress") or []:
@@ -387,22 +437,32 @@ def _rule_permission(inputs: dict[str, Any]) -> dict[str, Any]:
     return permission
 
 
-@handles("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-def _ingress_rule(backend: AwsBackend, name: str, inputs: dict[str, Any]):
-    response = backend.client("ec2").authorize_security_group_ingress(
+def _authorize(backend: AwsBackend, inputs: dict[str, Any], direction: str):
+    ec2 = backend.client("ec2")
+    authorize = (
+        ec2.authorize_security_group_ingress
+        if direction == "ingress"
+        else ec2.authorize_security_group_egress
+    )
+    response = authorize(
         GroupId=inputs["securityGroupId"], IpPermissions=[_rule_permission(inputs)]
     )
     rule_id = response["SecurityGroupRules"][0]["SecurityGroupRuleId"]
-    return rule_id, _with(inputs, securityGroupRuleId=rule_id, arn=backend.arn("ec2", f"security-group-rule/{rule_id}"))
+    return rule_id, _with(
+        inputs,
+        securityGroupRuleId=rule_id,
+        arn=backend.arn("ec2", f"security-group-rule/{rule_id}"),
+    )
+
+
+@handles("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+def _ingress_rule(backend: AwsBackend, name: str, inputs: dict[str, Any]):
+    return _authorize(backend, inputs, "ingress")
 
 
 @handles("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
 def _egress_rule(backend: AwsBackend, name: str, inputs: dict[str, Any]):
-    response = backend.client("ec2").authorize_security_group_egress(
-        GroupId=inputs["securityGroupId"], IpPermissions=[_rule_permission(inputs)]
-    )
-    rule_id = response["SecurityGroupRules"][0]["SecurityGroupRuleId"]
-    return rule_id, _with(inputs, securityGroupRuleId=rule_id, arn=backend.arn("ec2", f"security-group-rule/{rule_id}"))
+    return _authorize(backend, inputs, "egress")
 
 
 @handles("aws:ec2/flowLog:FlowLog")
@@ -419,7 +479,9 @@ def _flow_log(backend: AwsBackend, name: str, inputs: dict[str, Any]):
     response = backend.client("ec2").create_flow_logs(**request)
     if response.get("Unsuccessful"):
         error = response["Unsuccessful"][0]["Error"]
-        raise Rejected(f"aws:ec2/flowLog:FlowLog {name}: AWS rejected it: {error['Code']}: {error['Message']}")
+        raise RejectedError(
+            f"aws:ec2/flowLog:FlowLog {name}: AWS rejected it: {error['Code']}: {error['Message']}"
+        )
     flow_log_id = response["FlowLogIds"][0]
     return flow_log_id, _with(inputs, arn=backend.arn("ec2", f"vpc-flow-log/{flow_log_id}"))
 
@@ -459,15 +521,21 @@ def _log_group(backend: AwsBackend, name: str, inputs: dict[str, Any]):
         request["kmsKeyId"] = inputs["kmsKeyId"]
     logs.create_log_group(**request)
     if inputs.get("retentionInDays"):
-        logs.put_retention_policy(logGroupName=group_name, retentionInDays=int(inputs["retentionInDays"]))
-    return group_name, _with(inputs, name=group_name, arn=backend.arn("logs", f"log-group:{group_name}"))
+        logs.put_retention_policy(
+            logGroupName=group_name, retentionInDays=int(inputs["retentionInDays"])
+        )
+    return group_name, _with(
+        inputs, name=group_name, arn=backend.arn("logs", f"log-group:{group_name}")
+    )
 
 
 @handles("aws:iam/role:Role")
 def _role(backend: AwsBackend, name: str, inputs: dict[str, Any]):
     role_name = inputs.get("name") or autoname(name)
     role = backend.client("iam").create_role(
-        RoleName=role_name, AssumeRolePolicyDocument=inputs["assumeRolePolicy"], Path=inputs.get("path", "/")
+        RoleName=role_name,
+        AssumeRolePolicyDocument=inputs["assumeRolePolicy"],
+        Path=inputs.get("path", "/"),
     )["Role"]
     return role_name, _with(inputs, name=role_name, arn=role["Arn"], uniqueId=role["RoleId"])
 
@@ -484,8 +552,12 @@ def _role_policy(backend: AwsBackend, name: str, inputs: dict[str, Any]):
 @handles("aws:iam/policy:Policy")
 def _policy(backend: AwsBackend, name: str, inputs: dict[str, Any]):
     policy_name = inputs.get("name") or autoname(name)
-    policy = backend.client("iam").create_policy(PolicyName=policy_name, PolicyDocument=inputs["policy"])["Policy"]
-    return policy["Arn"], _with(inputs, name=policy_name, arn=policy["Arn"], policyId=policy["PolicyId"])
+    policy = backend.client("iam").create_policy(
+        PolicyName=policy_name, PolicyDocument=inputs["policy"]
+    )["Policy"]
+    return policy["Arn"], _with(
+        inputs, name=policy_name, arn=policy["Arn"], policyId=policy["PolicyId"]
+    )
 
 
 @handles("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
@@ -540,11 +612,16 @@ def _eks_cluster(backend: AwsBackend, name: str, inputs: dict[str, Any]):
     if inputs.get("version"):
         request["version"] = inputs["version"]
     if inputs.get("enabledClusterLogTypes"):
-        request["logging"] = {"clusterLogging": [{"types": inputs["enabledClusterLogTypes"], "enabled": True}]}
+        request["logging"] = {
+            "clusterLogging": [{"types": inputs["enabledClusterLogTypes"], "enabled": True}]
+        }
     encryption = inputs.get("encryptionConfig")
     if encryption:
         request["encryptionConfig"] = [
-            {"resources": encryption["resources"], "provider": {"keyArn": encryption["provider"]["keyArn"]}}
+            {
+                "resources": encryption["resources"],
+                "provider": {"keyArn": encryption["provider"]["keyArn"]},
+            }
         ]
     cluster = eks.create_cluster(**request)["cluster"]
 
@@ -553,10 +630,13 @@ def _eks_cluster(backend: AwsBackend, name: str, inputs: dict[str, Any]):
     subnet_ids = vpc_config.get("subnetIds") or []
     vpc_id = None
     if subnet_ids:
-        vpc_id = backend.client("ec2").describe_subnets(SubnetIds=subnet_ids[:1])["Subnets"][0]["VpcId"]
+        vpc_id = backend.client("ec2").describe_subnets(SubnetIds=subnet_ids[:1])["Subnets"][0][
+            "VpcId"
+        ]
         cluster_group = backend.client("ec2").create_security_group(
             GroupName=f"eks-cluster-sg-{cluster_name}-{secrets.randbelow(10**10):010d}",
-            Description="EKS created security group applied to ENI that is attached to EKS Control Plane master nodes, as well as any managed workloads.",
+            Description="EKS created security group applied to ENI that is attached to EKS "
+            "Control Plane master nodes, as well as any managed workloads.",
             VpcId=vpc_id,
         )["GroupId"]
     else:
@@ -564,7 +644,9 @@ def _eks_cluster(backend: AwsBackend, name: str, inputs: dict[str, Any]):
     digest = hashlib.md5(cluster_name.encode()).hexdigest().upper()  # noqa: S324 - a name, not security
     endpoint = f"https://{digest}.gr7.{backend.region}.eks.amazonaws.com"
     issuer = f"https://oidc.eks.{backend.region}.amazonaws.com/id/{digest}"
-    authority = cluster.get("certificateAuthority", {}).get("data") or _fake_certificate(cluster_name)
+    authority = cluster.get("certificateAuthority", {}).get("data") or _fake_certificate(
+        cluster_name
+    )
     outputs = _with(
         inputs,
         name=cluster_name,
@@ -604,12 +686,19 @@ def _node_group(backend: AwsBackend, name: str, inputs: dict[str, Any]):
             "desiredSize": int(scaling.get("desiredSize", 1)),
         },
     }
-    for source, target in (("instanceTypes", "instanceTypes"), ("amiType", "amiType"), ("capacityType", "capacityType")):
+    for source, target in (
+        ("instanceTypes", "instanceTypes"),
+        ("amiType", "amiType"),
+        ("capacityType", "capacityType"),
+    ):
         if inputs.get(source):
             request[target] = inputs[source]
     if inputs.get("launchTemplate"):
         template = inputs["launchTemplate"]
-        request["launchTemplate"] = {"id": template.get("id"), "version": str(template.get("version", "1"))}
+        request["launchTemplate"] = {
+            "id": template.get("id"),
+            "version": str(template.get("version", "1")),
+        }
     group = backend.client("eks").create_nodegroup(**request)["nodegroup"]
     return f"{inputs['clusterName']}:{group_name}", _with(
         inputs, nodeGroupName=group_name, arn=group["nodegroupArn"], status="ACTIVE"
@@ -652,7 +741,9 @@ def _eks_pod_identity(backend: AwsBackend, name: str, inputs: dict[str, Any]):
     return f"{cluster['name']},{association}", _with(
         inputs,
         associationId=association,
-        associationArn=backend.arn("eks", f"podidentityassociation/{cluster['name']}/{association}"),
+        associationArn=backend.arn(
+            "eks", f"podidentityassociation/{cluster['name']}/{association}"
+        ),
     )
 
 
@@ -667,7 +758,9 @@ def _db_subnet_group(backend: AwsBackend, name: str, inputs: dict[str, Any]):
         DBSubnetGroupDescription=inputs.get("description", "Managed by Pulumi"),
         SubnetIds=inputs["subnetIds"],
     )["DBSubnetGroup"]
-    return group_name, _with(inputs, name=group_name, arn=group["DBSubnetGroupArn"], vpcId=group["VpcId"])
+    return group_name, _with(
+        inputs, name=group_name, arn=group["DBSubnetGroupArn"], vpcId=group["VpcId"]
+    )
 
 
 @handles("aws:rds/parameterGroup:ParameterGroup")
@@ -740,11 +833,14 @@ def _db_instance(backend: AwsBackend, name: str, inputs: dict[str, Any]):
     if inputs.get("monitoringInterval"):
         request["MonitoringInterval"] = int(inputs["monitoringInterval"])
         request["MonitoringRoleArn"] = inputs.get("monitoringRoleArn")
-    instance = backend.client("rds").create_db_instance(**{k: v for k, v in request.items() if v is not None})[
-        "DBInstance"
-    ]
+    instance = backend.client("rds").create_db_instance(
+        **{k: v for k, v in request.items() if v is not None}
+    )["DBInstance"]
     endpoint = instance.get("Endpoint") or {}
-    address = endpoint.get("Address") or f"{identifier}.c{secrets.token_hex(6)}.{backend.region}.rds.amazonaws.com"
+    address = (
+        endpoint.get("Address")
+        or f"{identifier}.c{secrets.token_hex(6)}.{backend.region}.rds.amazonaws.com"
+    )
     port = int(endpoint.get("Port") or 3306)
     outputs = _with(
         inputs,
@@ -772,7 +868,9 @@ def _cache_subnet_group(backend: AwsBackend, name: str, inputs: dict[str, Any]):
         CacheSubnetGroupDescription=inputs.get("description", "Managed by Pulumi"),
         SubnetIds=inputs["subnetIds"],
     )["CacheSubnetGroup"]
-    return group_name, _with(inputs, name=group_name, arn=group.get("ARN"), vpcId=group.get("VpcId"))
+    return group_name, _with(
+        inputs, name=group_name, arn=group.get("ARN"), vpcId=group.get("VpcId")
+    )
 
 
 # Parameter group families ElastiCache knows for Redis OSS; moto models no groups.
@@ -783,18 +881,20 @@ REDIS_FAMILIES = {"redis6.x", "redis7"}
 def _cache_parameter_group(backend: AwsBackend, name: str, inputs: dict[str, Any]):
     group_name = inputs.get("name") or autoname(name)
     if inputs["family"] not in REDIS_FAMILIES:
-        raise Rejected(
+        raise RejectedError(
             f"aws:elasticache/parameterGroup:ParameterGroup {name}: AWS rejected it: "
             f"InvalidParameterValue: unknown family {inputs['family']!r}"
         )
-    return group_name, _with(inputs, name=group_name, arn=backend.arn("elasticache", f"parametergroup:{group_name}"))
+    return group_name, _with(
+        inputs, name=group_name, arn=backend.arn("elasticache", f"parametergroup:{group_name}")
+    )
 
 
 @handles("aws:elasticache/replicationGroup:ReplicationGroup")
 def _replication_group(backend: AwsBackend, name: str, inputs: dict[str, Any]):
     group_id = inputs.get("replicationGroupId") or autoname(name)
     if inputs.get("authToken") and not _truthy(inputs.get("transitEncryptionEnabled")):
-        raise Rejected(
+        raise RejectedError(
             f"aws:elasticache/replicationGroup:ReplicationGroup {name}: AWS rejected it: "
             "InvalidParameterValue: an auth token requires in-transit encryption"
         )
@@ -829,12 +929,17 @@ def _replication_group(backend: AwsBackend, name: str, inputs: dict[str, Any]):
         request["SnapshotRetentionLimit"] = int(inputs["snapshotRetentionLimit"])
     group = backend.client("elasticache").create_replication_group(**request)["ReplicationGroup"]
     suffix = secrets.token_hex(3)
-    short_region = {"us-east-1": "use1", "us-west-2": "usw2", "eu-west-1": "euw1", "ap-northeast-1": "apne1"}.get(
-        backend.region, backend.region.replace("-", "")
-    )
+    short_region = {
+        "us-east-1": "use1",
+        "us-west-2": "usw2",
+        "eu-west-1": "euw1",
+        "ap-northeast-1": "apne1",
+    }.get(backend.region, backend.region.replace("-", ""))
     primary = f"master.{group_id}.{suffix}.{short_region}.cache.amazonaws.com"
     reader = f"replica.{group_id}.{suffix}.{short_region}.cache.amazonaws.com"
-    members = group.get("MemberClusters") or [f"{group_id}-{index + 1:03d}" for index in range(request["NumCacheClusters"])]
+    members = group.get("MemberClusters") or [
+        f"{group_id}-{index + 1:03d}" for index in range(request["NumCacheClusters"])
+    ]
     return group_id, _with(
         inputs,
         replicationGroupId=group_id,

@@ -26,7 +26,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from offline import aws_moto, kubernetes, random_values
-from offline.errors import Rejected
+from offline.errors import RejectedError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PROJECT = "topfans"
@@ -139,13 +139,15 @@ class OfflineEngine(mocks.Mocks):
                 return kubernetes.complete(args.typ, args.name, inputs, self.aws.region)
             if args.typ.startswith("random:"):
                 return random_values.complete(args.typ, args.name, inputs)
-        raise Rejected(f"{args.typ} {args.name}: the offline engine does not know this resource type")
+        raise RejectedError(
+            f"{args.typ} {args.name}: the offline engine does not know this resource type"
+        )
 
     def call(self, args: mocks.MockCallArgs) -> dict:
         with self._lock:
             if args.token.startswith("aws:"):
                 return self.aws.invoke(args.token, reveal(args.args))
-        raise Rejected(f"{args.token}: the offline engine does not know this function")
+        raise RejectedError(f"{args.token}: the offline engine does not know this function")
 
 
 class RecordingMonitor(mocks.MockMonitor):
@@ -231,7 +233,7 @@ def read_stack_file(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, An
     """Return the `config:` map of `Pulumi.<stack>.yaml`, with its raw values."""
     path = project_dir / f"Pulumi.{stack}.yaml"
     if not path.exists():
-        raise Rejected(f"no stack file {path.name}; create it or pick dev or prod")
+        raise RejectedError(f"no stack file {path.name}; create it or pick dev or prod")
     document = yaml.safe_load(path.read_text()) or {}
     return dict(document.get("config") or {})
 
@@ -239,7 +241,9 @@ def read_stack_file(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, An
 def _as_config_value(value: Any) -> str:
     """Encode a config value as the Pulumi CLI passes it to a program."""
     if isinstance(value, dict) and "secure" in value:
-        raise Rejected("an encrypted (secure) config value cannot be read offline; the program needs none")
+        raise RejectedError(
+            "an encrypted (secure) config value cannot be read offline; the program needs none"
+        )
     return value if isinstance(value, str) else json.dumps(value)
 
 
@@ -253,9 +257,10 @@ def run_program(
     """Run the program for `stack` under the offline engine and return what it registered.
 
     The config map comes from `config_dir/Pulumi.<stack>.yaml`, unless `config`
-    replaces it (tests pass edited copies). Raises `Rejected` when the engine or moto rejects a resource, and the
-    program's own `pulumi.RunError` (such as a `ConfigError`) unchanged; pass
-    `result` to see what was registered before the error.
+    replaces it (tests pass edited copies). Raises `RejectedError` when the engine
+    or moto rejects a resource, and the program's own `pulumi.RunError` (such as a
+    `ConfigError`) unchanged; pass `result` to see what was registered before the
+    error.
     """
     values = read_stack_file(stack, config_dir) if config is None else config
     region = str(values.get("aws:region", "us-east-1"))
@@ -265,7 +270,9 @@ def run_program(
 
     # A fresh root stack resource per run; set_mocks creates it when there is none.
     settings.ROOT.set(None)
-    mocks.set_mocks(engine, PROJECT, stack, preview=False, logger=_LogCollector(result), monitor=monitor)
+    mocks.set_mocks(
+        engine, PROJECT, stack, preview=False, logger=_LogCollector(result), monitor=monitor
+    )
     pulumi.runtime.set_all_config({key: _as_config_value(value) for key, value in values.items()})
 
     program_dir = str(program.parent)

@@ -8,7 +8,7 @@ import string
 import uuid
 from typing import Any
 
-from offline.errors import Rejected
+from offline.errors import RejectedError
 
 # Kinds that live outside any namespace.
 CLUSTER_SCOPED_KINDS = {
@@ -35,7 +35,7 @@ def complete(type_: str, name: str, inputs: dict[str, Any], region: str) -> tupl
     """
     kind = inputs.get("kind")
     if not kind:
-        raise Rejected(f"{type_} {name}: the object has no kind")
+        raise RejectedError(f"{type_} {name}: the object has no kind")
     outputs = dict(inputs)
     metadata = dict(inputs.get("metadata") or {})
     if not metadata.get("name"):
@@ -47,10 +47,14 @@ def complete(type_: str, name: str, inputs: dict[str, Any], region: str) -> tupl
     outputs["metadata"] = metadata
 
     if kind == "Ingress":
-        outputs["status"] = {"loadBalancer": {"ingress": [{"hostname": _alb_hostname(metadata, region)}]}}
+        outputs["status"] = {
+            "loadBalancer": {"ingress": [{"hostname": _alb_hostname(metadata, region)}]}
+        }
     if kind == "Service" and (inputs.get("spec") or {}).get("clusterIP") != "None":
         spec = dict(inputs.get("spec") or {})
-        spec.setdefault("clusterIP", "172.20.%d.%d" % tuple(secrets.randbelow(250) + 1 for _ in range(2)))
+        spec.setdefault(
+            "clusterIP", f"172.20.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}"
+        )
         outputs["spec"] = spec
 
     namespace = metadata.get("namespace")
@@ -61,4 +65,8 @@ def complete(type_: str, name: str, inputs: dict[str, Any], region: str) -> tupl
 def _alb_hostname(metadata: dict[str, Any], region: str) -> str:
     """Return an ALB DNS name shaped like those the load balancer controllers create."""
     digest = hashlib.sha256(f"{metadata.get('namespace')}/{metadata['name']}".encode()).hexdigest()
-    return f"k8s-{metadata.get('namespace', 'default')[:8]}-{metadata['name'][:8]}-{digest[:10]}-{int(digest[10:19], 16)}.{region}.elb.amazonaws.com"
+    namespace = metadata.get("namespace", "default")[:8]
+    name = metadata["name"][:8]
+    return (
+        f"k8s-{namespace}-{name}-{digest[:10]}-{int(digest[10:19], 16)}.{region}.elb.amazonaws.com"
+    )

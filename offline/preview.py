@@ -22,7 +22,7 @@ import pulumi
 import yaml
 
 from offline.engine import PROJECT_DIR, SECRET_MARK, Resource, RunResult, redact, run_program
-from offline.errors import Rejected
+from offline.errors import RejectedError
 
 
 def resource_rows(result: RunResult) -> list[dict[str, Any]]:
@@ -109,9 +109,14 @@ def render_tree(result: RunResult) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the offline preview; return the process exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
     parser.add_argument(
-        "--build-dir", type=Path, default=PROJECT_DIR / "build", help="folder for the output (default: build)"
+        "--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)"
+    )
+    parser.add_argument(
+        "--build-dir",
+        type=Path,
+        default=PROJECT_DIR / "build",
+        help="folder for the output (default: build)",
     )
     parser.add_argument(
         "--config-dir",
@@ -123,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         result = run_program(options.stack, config_dir=options.config_dir)
-    except (Rejected, pulumi.RunError) as error:
+    except (RejectedError, pulumi.RunError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     for level, message in result.logs:

@@ -6,7 +6,7 @@ import secrets
 import string
 from typing import Any
 
-from offline.errors import Rejected
+from offline.errors import RejectedError
 
 # pulumi-random's default special characters, used unless overrideSpecial is set.
 DEFAULT_SPECIALS = "!@#$%&*()-_=+[]{}<>:?"
@@ -27,12 +27,17 @@ def _alphabet(inputs: dict[str, Any]) -> str:
 
 def complete(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict]:
     """Return the id and outputs of a RandomPassword or RandomString."""
-    if type_ not in ("random:index/randomPassword:RandomPassword", "random:index/randomString:RandomString"):
-        raise Rejected(f"{type_} {name}: the offline engine does not know this resource type")
+    if type_ not in (
+        "random:index/randomPassword:RandomPassword",
+        "random:index/randomString:RandomString",
+    ):
+        raise RejectedError(f"{type_} {name}: the offline engine does not know this resource type")
     length = int(inputs["length"])
     alphabet = _alphabet(inputs)
     if not alphabet:
-        raise Rejected(f"{type_} {name}: every character class is off, so no value can be generated")
+        raise RejectedError(
+            f"{type_} {name}: every character class is off, so no value can be generated"
+        )
     value = "".join(secrets.choice(alphabet) for _ in range(length))
     outputs = dict(inputs)
     outputs["result"] = value
