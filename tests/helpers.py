@@ -16,12 +16,20 @@ def kubernetes_resources(run: RunResult) -> list[Resource]:
 
 def kind(run: RunResult, kind_name: str) -> list[Resource]:
     """Return the Kubernetes resources of one kind."""
-    return [resource for resource in kubernetes_resources(run) if resource.inputs.get("kind") == kind_name]
+    return [
+        resource
+        for resource in kubernetes_resources(run)
+        if resource.inputs.get("kind") == kind_name
+    ]
 
 
 def by_object_name(run: RunResult, kind_name: str, name: str) -> Resource:
     """Return the one Kubernetes object of a kind with this metadata.name."""
-    matches = [resource for resource in kind(run, kind_name) if resource.outputs["metadata"]["name"] == name]
+    matches = [
+        resource
+        for resource in kind(run, kind_name)
+        if resource.outputs["metadata"]["name"] == name
+    ]
     assert len(matches) == 1, f"expected one {kind_name} {name}, found {len(matches)}"
     return matches[0]
 

@@ -61,21 +61,42 @@ def _requests_above_limits(config):
 
 # Each case: how to break the dev config, then fragments the message must contain.
 BAD_CONFIGS = [
-    (_without_image, ["topfans:services[1] (user).image", "missing", "registry, repository and tag"]),
-    (_hpa_min_above_max, ["services[3] (collection).autoscaling", "minReplicas 5 exceeds maxReplicas 2", "lower minReplicas"]),
+    (
+        _without_image,
+        ["topfans:services[1] (user).image", "missing", "registry, repository and tag"],
+    ),
+    (
+        _hpa_min_above_max,
+        [
+            "services[3] (collection).autoscaling",
+            "minReplicas 5 exceeds maxReplicas 2",
+            "lower minReplicas",
+        ],
+    ),
     (_engine_postgres, ["topfans:database.engine = 'postgres'", "rejected", "set it to mysql"]),
-    (_two_public, ["exactly one service must be public", "['gateway', 'user']", "gateway service only"]),
+    (
+        _two_public,
+        ["exactly one service must be public", "['gateway', 'user']", "gateway service only"],
+    ),
     (_latest_tag, ["services[2] (star).image", "'latest'", "release tag or a digest"]),
     (_replicas_and_hpa, ["services[2] (star)", "keep only one of them"]),
-    (_unlisted_relaxation, ["database.multiAz = False", "single-az-database", "add single-az-database"]),
+    (
+        _unlisted_relaxation,
+        ["database.multiAz = False", "single-az-database", "add single-az-database"],
+    ),
     (_password_in_env, ["env.MAIL_PASSWORD", "Kubernetes Secret"]),
     (_unknown_service_key, ["services[2] (star).replica", "not a known setting"]),
     (_kubernetes_version, ["cluster.kubernetesVersion = '1.21'", "1.35"]),
-    (_requests_above_limits, ["services[1] (user).resources", "requests.memory 4Gi exceeds limits.memory"]),
+    (
+        _requests_above_limits,
+        ["services[1] (user).resources", "requests.memory 4Gi exceeds limits.memory"],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("breaker", "fragments"), BAD_CONFIGS, ids=[case[0].__name__.strip("_") for case in BAD_CONFIGS])
+@pytest.mark.parametrize(
+    ("breaker", "fragments"), BAD_CONFIGS, ids=[case[0].__name__.strip("_") for case in BAD_CONFIGS]
+)
 def test_bad_config_message(breaker, fragments):
     config = topfans_config("dev")
     breaker(config)

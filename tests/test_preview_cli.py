@@ -48,7 +48,9 @@ def test_manifest_per_object(built, dev):
 
 
 def test_secret_manifest_redacted(built):
-    secret = yaml.safe_load((built / "manifests" / "topfans--secret--topfans-credentials.yaml").read_text())
+    secret = yaml.safe_load(
+        (built / "manifests" / "topfans--secret--topfans-credentials.yaml").read_text()
+    )
     assert set(secret["stringData"].values()) == {"[secret]"}
 
 
@@ -70,7 +72,9 @@ def test_invalid_engine_one_line(tmp_path, capsys):
     document = yaml.safe_load((PROJECT_DIR / "Pulumi.dev.yaml").read_text())
     document["config"]["topfans:database"]["engine"] = "mysqll"
     (tmp_path / "Pulumi.bad.yaml").write_text(yaml.safe_dump(document))
-    code = preview.main(["--stack", "bad", "--config-dir", str(tmp_path), "--build-dir", str(tmp_path / "build")])
+    code = preview.main(
+        ["--stack", "bad", "--config-dir", str(tmp_path), "--build-dir", str(tmp_path / "build")]
+    )
     error = capsys.readouterr().err.strip()
     assert code == 1
     assert len(error.splitlines()) == 1

@@ -1,4 +1,4 @@
-"""The database and cache endpoints reach the services that use them, credentials only via the Secret."""
+"""Endpoints reach the services that use them; credentials travel only in the Secret."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ import pytest
 
 from offline.engine import is_secret, reveal
 from tests.conftest import stack_config
-from tests.helpers import by_object_name, env_map, find_plain_occurrences, kind, kubernetes_resources
+from tests.helpers import (
+    by_object_name,
+    env_map,
+    find_plain_occurrences,
+    kind,
+    kubernetes_resources,
+)
 
 NAMESPACE = "topfans"
 
@@ -61,7 +67,11 @@ def test_endpoints_reach_services_that_use_them(stack, request):
 
 def _database_password(run) -> str:
     password = run.named("database-master-password")
-    return password.outputs["result"]["value"] if is_secret(password.outputs["result"]) else password.outputs["result"]
+    return (
+        password.outputs["result"]["value"]
+        if is_secret(password.outputs["result"])
+        else password.outputs["result"]
+    )
 
 
 def test_password_is_secret_output(run):
@@ -89,7 +99,7 @@ def test_password_reaches_only_secret(run):
 def test_password_avoids_rds_rejected_characters(run):
     password = _database_password(run)
     assert len(password) >= 16
-    assert not set(password) & set('/@"\' ')
+    assert not set(password) & set("/@\"' ")
 
 
 def test_hpa_targets_have_no_replicas(run):
@@ -102,7 +112,9 @@ def test_hpa_targets_have_no_replicas(run):
 
 
 def test_fixed_services_have_replicas(run):
-    targets = {hpa.inputs["spec"]["scaleTargetRef"]["name"] for hpa in kind(run, "HorizontalPodAutoscaler")}
+    targets = {
+        hpa.inputs["spec"]["scaleTargetRef"]["name"] for hpa in kind(run, "HorizontalPodAutoscaler")
+    }
     for deployment in kind(run, "Deployment"):
         if deployment.outputs["metadata"]["name"] not in targets:
             assert deployment.inputs["spec"]["replicas"] >= 1
@@ -119,4 +131,7 @@ def test_ingress_serves_public_service(run):
     backend = ingress.inputs["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
     public = [service["name"] for service in _services(run.stack) if service.get("public")]
     assert backend["name"] == public[0] == "gateway"
-    assert ingress.inputs["metadata"]["annotations"]["alb.ingress.kubernetes.io/scheme"] == "internet-facing"
+    assert (
+        ingress.inputs["metadata"]["annotations"]["alb.ingress.kubernetes.io/scheme"]
+        == "internet-facing"
+    )
