@@ -27,6 +27,7 @@ from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from offline import aws_moto, kubernetes, random_values
 from offline.errors import RejectedError
+from rules import ResourceView
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PROJECT = "topfans"
@@ -78,6 +79,10 @@ class RunResult:
     def of_type(self, type_: str) -> list[Resource]:
         """Return the resources of one type token, in registration order."""
         return [resource for resource in self.resources if resource.type == type_]
+
+    def views(self) -> list[ResourceView]:
+        """Return the resources as the rules see them, secrets replaced by "[secret]"."""
+        return [ResourceView(r.type, r.name, redact(r.inputs)) for r in self.resources]
 
     def named(self, name: str) -> Resource:
         """Return the resource with this logical name; raise KeyError if there is none."""

@@ -18,10 +18,11 @@ class Workloads(pulumi.ComponentResource):
 
     Creates the namespace, a ConfigMap with the endpoints, a Secret with the
     credentials, the Dubbo registry (unless an external one is configured), one
-    `TopfansService` per catalog entry and the `Gateway`. The namespace and the
-    endpoints are arguments, so that one stack can hold several instances side by
-    side, one per namespace. Pass the cluster's provider in `opts.providers`.
-    Exports `namespace` and `gateway_hostname`.
+    `TopfansService` per catalog entry and, when `gateway` is given, the `Gateway`
+    in front of the one public service. The namespace and the endpoints are
+    arguments, so that one stack can hold several instances side by side, one per
+    namespace. Pass the cluster's provider in `opts.providers`. Exports `namespace`
+    and `gateway` (None without one).
     """
 
     def __init__(
@@ -31,7 +32,7 @@ class Workloads(pulumi.ComponentResource):
         services: list[Service],
         endpoints: SharedEndpoints,
         registry: RegistryConfig,
-        gateway: GatewayConfig,
+        gateway: GatewayConfig | None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("topfans:workloads:Workloads", name, None, opts)
@@ -70,22 +71,31 @@ class Workloads(pulumi.ComponentResource):
             secret_name=secret.metadata.name,
         )
 
-        public_service = None
-        for service in services:
-            component = TopfansService(child_name(name, service.name), service, wiring, opts=child)
-            if service.public:
-                public_service = (service, component)
-        assert public_service is not None  # StackConfig requires exactly one public service.
+        components = {
+            service.name: TopfansService(
+                child_name(name, service.name), service, wiring, opts=child
+            )
+            for service in services
+        }
 
-        self.gateway = Gateway(
-            child_name(name, "ingress"),
-            gateway,
-            public_service[0],
-            public_service[1].service_name,
-            namespace_name,
-            opts=child,
-        )
+        self.gateway: Gateway | None = None
+        if gateway is not None:
+            public = [service for service in services if service.public]
+            if len(public) != 1:
+                raise pulumi.RunError(
+                    f"workloads {name!r}: a gateway needs exactly one public service, "
+                    f"found {len(public)}; set public: true on one service"
+                )
+            self.gateway = Gateway(
+                child_name(name, "ingress"),
+                gateway,
+                public[0],
+                components[public[0].name].service_name,
+                namespace_name,
+                opts=child,
+            )
 
-        self.register_outputs(
-            {"namespace": namespace_name, "gatewayHostname": self.gateway.hostname}
-        )
+        outputs: dict[str, pulumi.Input[str]] = {"namespace": namespace_name}
+        if self.gateway is not None:
+            outputs["gatewayHostname"] = self.gateway.hostname
+        self.register_outputs(outputs)
