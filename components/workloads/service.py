@@ -94,6 +94,15 @@ class TopfansService(pulumi.ComponentResource):
 
         env = [{"name": key, "value": value} for key, value in sorted(service.env.items())]
         env += endpoint_env(service, wiring)
+        if "database" in service.uses:
+            # The pool size caps each pod's MySQL connections; the capacity rules
+            # read it here to check the total against the instance's max_connections.
+            env.append(
+                {
+                    "name": "SPRING_DATASOURCE_HIKARI_MAXIMUM_POOL_SIZE",
+                    "value": str(service.database.pool_size),
+                }
+            )
 
         container = {
             "name": service.name,
