@@ -28,3 +28,10 @@ DB_INSTANCE_CLASSES = {
     "db.r7g.xlarge": 32,
     "db.r7g.2xlarge": 64,
 }
+
+# The retentions CloudWatch Logs accepts for a log group, in days (the
+# retentionInDays values of the PutRetentionPolicy API).
+CLOUDWATCH_LOG_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+    1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip

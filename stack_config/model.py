@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from stack_config.catalog import (
+    CLOUDWATCH_LOG_RETENTION_DAYS,
     DB_INSTANCE_CLASSES,
     EKS_KUBERNETES_VERSIONS,
     MYSQL_PARAMETER_FAMILIES,
@@ -75,10 +76,26 @@ class Relaxation(StrEnum):
     SINGLE_NAT_GATEWAY = "single-nat-gateway"
     SINGLE_REPLICA_SERVICES = "single-replica-services"
     SINGLE_REGISTRY_NODE = "single-registry-node"
+    SHORT_LOG_RETENTION = "short-log-retention"
+    PUBLIC_CLUSTER_ENDPOINT = "public-cluster-endpoint"
 
 
 # The minimum backup retention of the prod baseline, in days.
 PROD_MIN_BACKUP_RETENTION_DAYS = 7
+# The minimum retention of every log group the stack creates in the prod baseline,
+# in days (one year, as checkov CKV_AWS_338 asks of every CloudWatch log group).
+PROD_MIN_LOG_RETENTION_DAYS = 365
+
+
+def _check_log_retention(value: int) -> int:
+    if value not in CLOUDWATCH_LOG_RETENTION_DAYS:
+        allowed = ", ".join(str(days) for days in CLOUDWATCH_LOG_RETENTION_DAYS)
+        raise ValueError(f"CloudWatch Logs accepts only these retentions in days: {allowed}")
+    return value
+
+
+# How long a CloudWatch log group keeps its events, in days.
+LogRetentionDays = Annotated[int, AfterValidator(_check_log_retention)]
 
 
 class ExistingNetwork(Model):
@@ -109,7 +126,7 @@ class NetworkConfig(Model):
     cidr: str = "10.20.0.0/16"
     az_count: int = Field(default=2, ge=2, le=6)
     nat_gateways: Literal["single", "per-az"] = "per-az"
-    flow_log_retention_days: int = Field(default=90, ge=1)
+    flow_log_retention_days: LogRetentionDays = 365
     existing: ExistingNetwork | None = None
 
     @field_validator("cidr")
@@ -150,10 +167,15 @@ class NodeGroupConfig(Model):
 
 
 class AutoModeConfig(Model):
-    """EKS Auto Mode: the NodePool limits that cap what the cluster may provision."""
+    """EKS Auto Mode: the NodePool limits that cap what the cluster may provision.
+
+    `architectures` are the CPU architectures the workload nodes may have; the
+    services' images must be built for each one listed.
+    """
 
     cpu_limit: Annotated[str, StringConstraints(min_length=1)] = "32"
     memory_limit: Annotated[str, StringConstraints(min_length=1)] = "128Gi"
+    architectures: list[Literal["amd64", "arm64"]] = Field(default=["amd64"], min_length=1)
 
     @field_validator("cpu_limit", "memory_limit")
     @classmethod
@@ -175,6 +197,8 @@ class ClusterConfig(Model):
         Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:.+$")]
     ] = []
     existing_cluster_name: str | None = None
+    # Retention of the control-plane log group /aws/eks/<cluster>/cluster.
+    log_retention_days: LogRetentionDays = 365
 
     @field_validator("kubernetes_version")
     @classmethod
@@ -277,6 +301,10 @@ class DatabaseConfig(Model):
     ca_certificate: Literal["rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"] = (
         "rds-ca-rsa2048-g1"
     )
+    # Statements slower than this land in the slow query log (MySQL long_query_time).
+    slow_query_seconds: float = Field(default=2, gt=0, le=3600)
+    # Retention of the error and slow query log groups the instance exports to.
+    log_retention_days: LogRetentionDays = 365
 
     @field_validator("engine")
     @classmethod
@@ -380,6 +408,16 @@ class CacheConfig(Model):
     snapshot_retention_days: int = Field(default=7, ge=0, le=35)
     snapshot_window: DailyWindow = "17:00-18:00"
     maintenance_window: WeeklyWindow = "sun:20:30-sun:21:30"
+    maxmemory_policy: Literal[
+        "volatile-lru",
+        "allkeys-lru",
+        "volatile-lfu",
+        "allkeys-lfu",
+        "volatile-random",
+        "allkeys-random",
+        "volatile-ttl",
+        "noeviction",
+    ] = "volatile-lru"
 
     @field_validator("engine_version")
     @classmethod
@@ -768,5 +806,23 @@ def relaxations_in_use(config: StackConfig) -> dict[Relaxation, tuple[str, objec
             "registry.replicas",
             config.registry.replicas,
             "set registry.replicas to 3",
+        )
+    retentions = {
+        "network.flowLogRetentionDays": config.network.flow_log_retention_days,
+        "cluster.logRetentionDays": config.cluster.log_retention_days,
+        "database.logRetentionDays": database.log_retention_days,
+    }
+    short = {key: days for key, days in retentions.items() if days < PROD_MIN_LOG_RETENTION_DAYS}
+    if short:
+        found[Relaxation.SHORT_LOG_RETENTION] = (
+            "/".join(short),
+            "/".join(str(days) for days in short.values()),
+            f"set {' and '.join(short)} to {PROD_MIN_LOG_RETENTION_DAYS} or more",
+        )
+    if config.cluster.endpoint_public_access:
+        found[Relaxation.PUBLIC_CLUSTER_ENDPOINT] = (
+            "cluster.endpointPublicAccess",
+            True,
+            "set cluster.endpointPublicAccess to false and reach the API through the VPC",
         )
     return found
