@@ -9,11 +9,16 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from components.access import pods_only_security_group
+from components.kms import customer_managed_key
 from components.naming import child_name, physical_name
 from components.network import NetworkRefs
 from stack_config.model import CacheConfig
 
 REDIS_PORT = 6379
+
+# ElastiCache accepts auth tokens of 16 to 128 printable characters except '@', '"'
+# and '/'; letters and digits alone are always accepted, and 64 of them are plenty.
+AUTH_TOKEN_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -28,10 +33,11 @@ class CacheRefs:
 
 
 class Cache(pulumi.ComponentResource):
-    """An ElastiCache Redis replication group with its network rules and auth token.
+    """An ElastiCache Redis replication group with its network rules, key and auth token.
 
     Creates a security group that admits Redis only from the pods' security group, a
-    cache subnet group over the private subnets, a generated auth token (a Pulumi
+    cache subnet group over the private subnets, a KMS key that encrypts the data at
+    rest, a parameter group of the engine's family, a generated auth token (a Pulumi
     secret) when the config asks for one, and the replication group. Exports `refs`
     (`CacheRefs`).
     """
@@ -60,13 +66,26 @@ class Cache(pulumi.ComponentResource):
             opts=child,
         )
 
+        key = customer_managed_key(
+            self, name, "redis", f"Encrypts ElastiCache group {physical_name('redis')} at rest"
+        )
+
+        # The name carries the family, so an engine upgrade to a new family creates
+        # the new group before the old one is deleted.
+        parameter_group = aws.elasticache.ParameterGroup(
+            child_name(name, "params"),
+            name=physical_name(config.family.replace(".", "-")),
+            family=config.family,
+            description=f"topfans Redis settings ({config.family})",
+            parameters=[{"name": "maxmemory-policy", "value": config.maxmemory_policy}],
+            opts=child,
+        )
+
         auth_token = None
         if config.auth_token:
-            # ElastiCache accepts printable ASCII in a token except '@', '"' and '/';
-            # letters and digits alone are always safe, and 64 of them are plenty.
             auth_token = random.RandomPassword(
                 child_name(name, "auth-token"),
-                length=64,
+                length=AUTH_TOKEN_LENGTH,
                 special=False,
                 opts=child,
             ).result
@@ -81,10 +100,13 @@ class Cache(pulumi.ComponentResource):
             num_cache_clusters=config.num_nodes,
             port=REDIS_PORT,
             subnet_group_name=subnet_group.name,
+            parameter_group_name=parameter_group.name,
             security_group_ids=[security_group.id],
+            # Failover needs a replica to promote; Multi-AZ needs failover.
             automatic_failover_enabled=config.num_nodes >= 2,
             multi_az_enabled=config.multi_az,
             at_rest_encryption_enabled="true",
+            kms_key_id=key.arn,
             transit_encryption_enabled=config.transit_encryption,
             auth_token=auth_token,
             snapshot_retention_limit=config.snapshot_retention_days,

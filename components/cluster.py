@@ -9,6 +9,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components.iam import assume_role_policy
+from components.kms import customer_managed_key, encrypted_log_group
 from components.naming import child_name, physical_name
 from components.network import NetworkRefs
 from stack_config.model import ClusterConfig
@@ -31,17 +33,59 @@ NODE_GROUP_NODE_POLICIES = [
     "AmazonEC2ContainerRegistryReadOnly",
 ]
 
+# The built-in Auto Mode pool kept on: `system` runs cluster add-ons behind its
+# CriticalAddonsOnly taint. The built-in `general-purpose` pool has no CPU or memory
+# limit and cannot be changed, so it stays off and WORKLOAD_NODE_POOL takes its place.
+BUILT_IN_NODE_POOLS = ["system"]
+WORKLOAD_NODE_POOL = "workloads"
 
-def _assume_role_policy(service: str, tag_session: bool = False) -> str:
-    actions = ["sts:AssumeRole", "sts:TagSession"] if tag_session else "sts:AssumeRole"
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Principal": {"Service": service}, "Action": actions}
-            ],
-        }
-    )
+
+def workload_node_pool_spec(config: ClusterConfig) -> dict:
+    """Return the spec of the NodePool that runs the workloads in EKS Auto Mode.
+
+    It uses the `default` NodeClass that Auto Mode provisions while a built-in pool
+    is on, asks for the instances the built-in general-purpose pool would (C, M and
+    R families of generation 5 or newer, on demand), and caps the cluster's workload
+    capacity with `cluster.autoMode.cpuLimit` and `memoryLimit`, the limits the
+    built-in pools lack (EKS User Guide, "Create a Node Pool for EKS Auto Mode").
+    """
+    return {
+        "template": {
+            "spec": {
+                "nodeClassRef": {
+                    "group": "eks.amazonaws.com",
+                    "kind": "NodeClass",
+                    "name": "default",
+                },
+                "requirements": [
+                    {
+                        "key": "eks.amazonaws.com/instance-category",
+                        "operator": "In",
+                        "values": ["c", "m", "r"],
+                    },
+                    {
+                        "key": "eks.amazonaws.com/instance-generation",
+                        "operator": "Gt",
+                        "values": ["4"],
+                    },
+                    {
+                        "key": "karpenter.sh/capacity-type",
+                        "operator": "In",
+                        "values": ["on-demand"],
+                    },
+                    {
+                        "key": "kubernetes.io/arch",
+                        "operator": "In",
+                        "values": list(config.auto_mode.architectures),
+                    },
+                ],
+            }
+        },
+        "limits": {
+            "cpu": config.auto_mode.cpu_limit,
+            "memory": config.auto_mode.memory_limit,
+        },
+    }
 
 
 @dataclass(frozen=True)
@@ -108,10 +152,13 @@ def kubeconfig(name: pulumi.Input[str], endpoint, certificate_authority, region:
 class Cluster(pulumi.ComponentResource):
     """An EKS cluster in the network's private subnets, and the provider to reach it.
 
-    Creates the cluster IAM role, a KMS key that encrypts Kubernetes Secrets, the
+    Creates the cluster IAM role, a KMS key that encrypts Kubernetes Secrets and the
+    control-plane log group, that log group, the
     cluster (EKS Auto Mode, or a managed node group), access entries for the admins
     in config, the metrics-server add-on that HPAs read, and one
-    `kubernetes.Provider` built from the cluster's endpoint and certificate.
+    `kubernetes.Provider` built from the cluster's endpoint and certificate. In
+    Auto Mode it keeps only the built-in `system` node pool and creates, through that
+    provider, the NodePool whose limits cap the workloads' nodes.
     Exports `refs` (`ClusterRefs`).
     """
 
@@ -130,7 +177,7 @@ class Cluster(pulumi.ComponentResource):
         cluster_role = aws.iam.Role(
             child_name(name, "cluster-role"),
             name=physical_name("eks-cluster"),
-            assume_role_policy=_assume_role_policy("eks.amazonaws.com", tag_session=auto_mode),
+            assume_role_policy=assume_role_policy("eks.amazonaws.com", tag_session=auto_mode),
             opts=child,
         )
         cluster_policies = AUTO_MODE_CLUSTER_POLICIES if auto_mode else ["AmazonEKSClusterPolicy"]
@@ -147,7 +194,7 @@ class Cluster(pulumi.ComponentResource):
         node_role = aws.iam.Role(
             child_name(name, "node-role"),
             name=physical_name("eks-node"),
-            assume_role_policy=_assume_role_policy("ec2.amazonaws.com"),
+            assume_role_policy=assume_role_policy("ec2.amazonaws.com"),
             opts=child,
         )
         node_policies = AUTO_MODE_NODE_POLICIES if auto_mode else NODE_GROUP_NODE_POLICIES
@@ -159,17 +206,28 @@ class Cluster(pulumi.ComponentResource):
                 opts=child,
             )
 
-        secrets_key = aws.kms.Key(
-            child_name(name, "secrets-key"),
-            description=f"Encrypts Kubernetes Secrets of {physical_name('eks')}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            opts=child,
+        cluster_name = physical_name("eks")
+        log_group_name = f"/aws/eks/{cluster_name}/cluster"
+        key = customer_managed_key(
+            self,
+            name,
+            "eks",
+            f"Encrypts Kubernetes Secrets and control-plane logs of {cluster_name}",
+            log_group_names=[log_group_name],
+        )
+        # EKS would create the control-plane log group itself, unencrypted and kept
+        # forever; created first, it gets the key and the retention from config.
+        control_plane_logs = encrypted_log_group(
+            self,
+            child_name(name, "control-plane-logs"),
+            log_group_name,
+            config.log_retention_days,
+            key,
         )
 
         self.cluster = aws.eks.Cluster(
             child_name(name, "eks"),
-            name=physical_name("eks"),
+            name=cluster_name,
             version=config.kubernetes_version,
             role_arn=cluster_role.arn,
             vpc_config={
@@ -182,7 +240,7 @@ class Cluster(pulumi.ComponentResource):
                 "authentication_mode": "API",
                 "bootstrap_cluster_creator_admin_permissions": False,
             },
-            encryption_config={"provider": {"key_arn": secrets_key.arn}, "resources": ["secrets"]},
+            encryption_config={"provider": {"key_arn": key.arn}, "resources": ["secrets"]},
             enabled_cluster_log_types=CONTROL_PLANE_LOG_TYPES,
             # Auto Mode installs its own networking, storage and load balancing;
             # EKS requires the self-managed add-ons off when it is on.
@@ -190,7 +248,7 @@ class Cluster(pulumi.ComponentResource):
             compute_config=(
                 {
                     "enabled": True,
-                    "node_pools": ["general-purpose", "system"],
+                    "node_pools": BUILT_IN_NODE_POOLS,
                     "node_role_arn": node_role.arn,
                 }
                 if auto_mode
@@ -200,7 +258,7 @@ class Cluster(pulumi.ComponentResource):
             if auto_mode
             else None,
             storage_config={"block_storage": {"enabled": True}} if auto_mode else None,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*attachments, control_plane_logs]),
         )
 
         for index, principal in enumerate(config.admin_arns):
@@ -239,13 +297,25 @@ class Cluster(pulumi.ComponentResource):
         self.provider = k8s.Provider(
             child_name(name, "k8s"),
             kubeconfig=kubeconfig(self.cluster.name, self.cluster.endpoint, certificate, region),
-            # The provider is replaced only when the cluster itself is, never when
-            # another kubeconfig detail changes; a replacement would recreate every
+            # With clusterIdentifier set, pulumi-kubernetes replaces the provider only
+            # when this value changes and treats every other change, the kubeconfig
+            # included, as an update (pulumi-kubernetes 4.34 Provider docs). The ARN
+            # changes only with a new cluster; a replacement would recreate every
             # Kubernetes resource in the stack.
             cluster_identifier=self.cluster.arn,
             enable_server_side_apply=True,
             opts=child,
         )
+
+        if auto_mode:
+            k8s.apiextensions.CustomResource(
+                child_name(name, "workload-node-pool"),
+                api_version="karpenter.sh/v1",
+                kind="NodePool",
+                metadata={"name": WORKLOAD_NODE_POOL},
+                spec=workload_node_pool_spec(config),
+                opts=pulumi.ResourceOptions(parent=self, provider=self.provider),
+            )
 
         self.refs = ClusterRefs(
             name=self.cluster.name,

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.iam import assume_role_policy
+from components.kms import customer_managed_key, encrypted_log_group
 from components.naming import child_name, physical_name
 from stack_config.model import NetworkConfig
 
@@ -42,7 +44,8 @@ class Network(pulumi.ComponentResource):
     Creates the VPC, an internet gateway, public subnets tagged for internet-facing
     load balancers, private subnets tagged for internal ones, NAT gateways (one, or
     one per zone), route tables, the VPC's default security group with every rule
-    removed, and VPC flow logs to CloudWatch Logs. Exports `refs` (`NetworkRefs`).
+    removed, and VPC flow logs to a CloudWatch log group encrypted with its own KMS
+    key. Exports `refs` (`NetworkRefs`).
     """
 
     def __init__(
@@ -184,29 +187,25 @@ class Network(pulumi.ComponentResource):
         )
 
     def _flow_logs(self, name: str, config: NetworkConfig) -> None:
-        """Send the VPC's flow logs, accepted and rejected, to CloudWatch Logs."""
+        """Send the VPC's flow logs, accepted and rejected, to an encrypted log group."""
         child = pulumi.ResourceOptions(parent=self)
-        log_group = aws.cloudwatch.LogGroup(
-            child_name(name, "flow-logs"),
-            name=f"/aws/vpc/{physical_name('flow-logs')}",
-            retention_in_days=config.flow_log_retention_days,
-            opts=child,
+        log_group_name = f"/aws/vpc/{physical_name('flow-logs')}"
+        # Flow logs show who talks to whom; a customer-managed key keeps them
+        # readable only to those the key policy and IAM allow (checkov CKV_AWS_158).
+        key = customer_managed_key(
+            self,
+            name,
+            "flow-logs",
+            f"Encrypts the VPC flow logs in {log_group_name}",
+            log_group_names=[log_group_name],
+        )
+        log_group = encrypted_log_group(
+            self, child_name(name, "flow-logs"), log_group_name, config.flow_log_retention_days, key
         )
         role = aws.iam.Role(
             child_name(name, "flow-logs"),
             name=physical_name("vpc-flow-logs"),
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com"),
             opts=child,
         )
         aws.iam.RolePolicy(

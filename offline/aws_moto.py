@@ -190,6 +190,36 @@ def _partition(backend: AwsBackend, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@answers("aws:rds/getInstances:getInstances")
+def _db_instances(backend: AwsBackend, args: dict[str, Any]) -> dict[str, Any]:
+    filters = [
+        {"Name": item["name"], "Values": item["values"]} for item in args.get("filters") or []
+    ]
+    instances = backend.client("rds").describe_db_instances(Filters=filters)["DBInstances"]
+    return {
+        "id": backend.region,
+        "instanceIdentifiers": [item["DBInstanceIdentifier"] for item in instances],
+        "instanceArns": [item["DBInstanceArn"] for item in instances],
+        "filters": args.get("filters"),
+    }
+
+
+@answers("aws:rds/getInstance:getInstance")
+def _db_instance_lookup(backend: AwsBackend, args: dict[str, Any]) -> dict[str, Any]:
+    rds = backend.client("rds")
+    identifier = args["dbInstanceIdentifier"]
+    instance = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
+    tags = rds.list_tags_for_resource(ResourceName=instance["DBInstanceArn"])["TagList"]
+    return {
+        "id": identifier,
+        "dbInstanceIdentifier": identifier,
+        "dbInstanceArn": instance["DBInstanceArn"],
+        "engine": instance.get("Engine"),
+        "engineVersion": instance.get("EngineVersion"),
+        "tags": {tag["Key"]: tag["Value"] for tag in tags},
+    }
+
+
 # EC2 networking.
 
 
@@ -805,6 +835,11 @@ def _db_instance(backend: AwsBackend, name: str, inputs: dict[str, Any]):
         "DeletionProtection": bool(inputs.get("deletionProtection", False)),
         "CopyTagsToSnapshot": bool(inputs.get("copyTagsToSnapshot", False)),
         "VpcSecurityGroupIds": inputs.get("vpcSecurityGroupIds", []),
+        "EnableIAMDatabaseAuthentication": bool(
+            inputs.get("iamDatabaseAuthenticationEnabled", False)
+        ),
+        "AutoMinorVersionUpgrade": bool(inputs.get("autoMinorVersionUpgrade", True)),
+        "Tags": _tags(inputs),
     }
     optional = {
         "engineVersion": "EngineVersion",
@@ -875,6 +910,17 @@ def _cache_subnet_group(backend: AwsBackend, name: str, inputs: dict[str, Any]):
 
 # Parameter group families ElastiCache knows for Redis OSS; moto models no groups.
 REDIS_FAMILIES = {"redis6.x", "redis7"}
+# The values ElastiCache accepts for the Redis parameter maxmemory-policy.
+REDIS_MAXMEMORY_POLICIES = {
+    "volatile-lru",
+    "allkeys-lru",
+    "volatile-lfu",
+    "allkeys-lfu",
+    "volatile-random",
+    "allkeys-random",
+    "volatile-ttl",
+    "noeviction",
+}
 
 
 @handles("aws:elasticache/parameterGroup:ParameterGroup")
@@ -885,6 +931,21 @@ def _cache_parameter_group(backend: AwsBackend, name: str, inputs: dict[str, Any
             f"aws:elasticache/parameterGroup:ParameterGroup {name}: AWS rejected it: "
             f"InvalidParameterValue: unknown family {inputs['family']!r}"
         )
+    # Only the parameter the program sets is checked; others pass unchecked.
+    for parameter in inputs.get("parameters") or []:
+        if not parameter.get("name") or parameter.get("value") is None:
+            raise RejectedError(
+                f"aws:elasticache/parameterGroup:ParameterGroup {name}: AWS rejected the "
+                f"request: a parameter needs a name and a value, got {parameter!r}"
+            )
+        if (
+            parameter["name"] == "maxmemory-policy"
+            and parameter["value"] not in REDIS_MAXMEMORY_POLICIES
+        ):
+            raise RejectedError(
+                f"aws:elasticache/parameterGroup:ParameterGroup {name}: AWS rejected it: "
+                f"InvalidParameterValue: maxmemory-policy {parameter['value']!r}"
+            )
     return group_name, _with(
         inputs, name=group_name, arn=backend.arn("elasticache", f"parametergroup:{group_name}")
     )
