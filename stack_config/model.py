@@ -441,6 +441,17 @@ class CacheConfig(Model):
                 "authToken needs transitEncryption, which ElastiCache requires for "
                 "AUTH; set transitEncryption to true"
             )
+        # The services connect with TLS and AUTH (rediss:// URLs), and without them
+        # the data and the token cross the VPC in clear text.
+        if not self.transit_encryption:
+            raise ValueError(
+                "transitEncryption is false, which sends data in clear text and breaks the "
+                "services' rediss:// URLs; set transitEncryption to true"
+            )
+        if not self.auth_token:
+            raise ValueError(
+                "authToken is false, so any client in the VPC may connect; set authToken to true"
+            )
         # Multi-AZ needs a replica in another zone to fail over to.
         if self.multi_az and self.num_nodes < 2:
             raise ValueError(
