@@ -38,7 +38,7 @@ class Cache(pulumi.ComponentResource):
     Creates a security group that admits Redis only from the pods' security group, a
     cache subnet group over the private subnets, a KMS key that encrypts the data at
     rest, a parameter group of the engine's family, a generated auth token (a Pulumi
-    secret) when the config asks for one, and the replication group. Exports `refs`
+    secret) when the config requests one, and the replication group. Exports `refs`
     (`CacheRefs`).
     """
 

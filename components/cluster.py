@@ -44,7 +44,7 @@ def workload_node_pool_spec(config: ClusterConfig) -> dict:
     """Return the spec of the NodePool that runs the workloads in EKS Auto Mode.
 
     It uses the `default` NodeClass that Auto Mode provisions while a built-in pool
-    is on, asks for the instances the built-in general-purpose pool would (C, M and
+    is on, requests the instances the built-in general-purpose pool would (C, M and
     R families of generation 5 or newer, on demand), and caps the cluster's workload
     capacity with `cluster.autoMode.cpuLimit` and `memoryLimit`, the limits the
     built-in pools lack (EKS User Guide, "Create a Node Pool for EKS Auto Mode").

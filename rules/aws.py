@@ -1,8 +1,8 @@
 """Rules over the AWS resources: the data layer, the cluster and the network.
 
 Each rule names the checkov check it mirrors, so a reader can compare it with the
-check's source in checkov (checkov/terraform/checks); a rule with no checkov id
-holds the prod baseline where checkov has no check. Inputs are camelCase, numbers
+check's source in checkov (checkov/terraform/checks). A rule with no checkov id
+enforces the prod baseline where checkov has no check. Inputs are camelCase, numbers
 arrive as floats, and pulumi-aws booleans may arrive as "true"/"false" strings.
 """
 

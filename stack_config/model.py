@@ -83,7 +83,7 @@ class Relaxation(StrEnum):
 # The minimum backup retention of the prod baseline, in days.
 PROD_MIN_BACKUP_RETENTION_DAYS = 7
 # The minimum retention of every log group the stack creates in the prod baseline,
-# in days (one year, as checkov CKV_AWS_338 asks of every CloudWatch log group).
+# in days (one year, as checkov CKV_AWS_338 requires of every CloudWatch log group).
 PROD_MIN_LOG_RETENTION_DAYS = 365
 
 
