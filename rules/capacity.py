@@ -386,6 +386,8 @@ class ComputeBudget:
     memory_limit: Decimal | None
     workloads: list[Workload]
     problems: tuple[tuple[str, str], ...] = ()
+    # How to raise the limit, with {key} standing for cpuLimit or memoryLimit.
+    fix: str = "raise cluster.autoMode.{key}"
 
     @property
     def cpu_requested(self) -> Decimal:
@@ -445,6 +447,7 @@ def _node_group_capacity(groups: list[ResourceView]) -> ComputeBudget:
         memory_limit=memory,
         workloads=[],
         problems=tuple(problems),
+        fix="raise cluster.nodeGroup.maxSize or choose larger cluster.nodeGroup.instanceTypes",
     )
 
 
@@ -466,7 +469,12 @@ def compute_budget(resources: Iterable[ResourceView], context: StackContext) -> 
     if groups:
         budget = _node_group_capacity(groups)
         return ComputeBudget(
-            budget.source, budget.cpu_limit, budget.memory_limit, found, budget.problems
+            budget.source,
+            budget.cpu_limit,
+            budget.memory_limit,
+            found,
+            budget.problems,
+            budget.fix,
         )
     cluster = context.settings.get("cluster") or {}
     auto_mode = cluster.get("autoMode") or {}
@@ -524,8 +532,8 @@ def compute_fits(resources: list[ResourceView], context: StackContext) -> list[t
             (
                 "cluster",
                 f"the pods request {show(requested)} {field} at their maximum ({lines}), over "
-                f"the {show(limit)} of the {budget.source}; raise cluster.autoMode.{key} or "
-                "the node group's maxSize, or lower services[].autoscaling.maxReplicas or "
+                f"the {show(limit)} of the {budget.source}; {budget.fix.format(key=key)}, or "
+                "lower services[].autoscaling.maxReplicas or "
                 f"services[].resources.requests.{field}",
             )
         )

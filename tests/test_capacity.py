@@ -211,6 +211,7 @@ def test_node_group_too_small_fails():
     assert "user 10 pods x 500m = 5" in finding.message
     assert "over the 3.86 of the managed node group" in finding.message
     assert "maxSize 2 x m7g.large" in finding.message
+    assert "raise cluster.nodeGroup.maxSize" in finding.message
 
 
 def test_node_group_large_enough_passes():
