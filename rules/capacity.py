@@ -44,10 +44,10 @@ CONNECTION_SHARE = Decimal("0.8")
 MAX_CONNECTIONS_DIVISOR = 12582880
 
 # DBInstanceClassMemory is the class's memory minus what the operating system and the
-# RDS processes reserve; the RDS User Guide ("Specifying DB parameters", DB parameter
-# formula variables) states only that it is "somewhat lower" than the class memory and
-# publishes no figure. NOTE: assumed 90% of the class memory, an estimate on the
-# cautious side; set max_connections in the parameter group to replace it.
+# RDS processes reserve. The RDS User Guide ("Specifying DB parameters", DB parameter
+# formula variables) states only that it is "somewhat lower" than the class memory.
+# NOTE: assumed 90% of the class memory, an estimate on the cautious side because AWS
+# publishes no figure; a max_connections in the parameter group replaces it.
 DB_INSTANCE_CLASS_MEMORY_SHARE = Decimal("0.9")
 
 GIB = 1024**3
@@ -124,7 +124,7 @@ class Workload:
 
     @property
     def max_pods(self) -> int:
-        """The most pods that run at once: the maximum replicas plus the surge."""
+        """The maximum number of pods running at once: the maximum replicas plus the surge."""
         return self.max_replicas + self.surge
 
     @property
