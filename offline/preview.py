@@ -3,9 +3,11 @@
 Usage: python -m offline.preview [--stack dev] [--build-dir build]
 
 Prints a resource tree like `pulumi preview` and writes `manifests/` (one YAML
-file per Kubernetes object, Secret values redacted), `resources.json` and
-`outputs.json` (secrets redacted). Exits 1 with one line when the config, the
-program or moto rejects something.
+file per Kubernetes object, Secret values redacted), `resources.json`,
+`outputs.json` (secrets redacted) and `policy-config.json` (the policy pack's
+config for this stack). Then runs every rule over the resources and prints one
+line per violation that the stack's relaxations do not waive. Exits 1 with one
+line when the config, the program or moto rejects something, or when a rule fails.
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ from typing import Any
 import pulumi
 import yaml
 
+from offline.context import load_config, stack_context
 from offline.engine import PROJECT_DIR, SECRET_MARK, Resource, RunResult, redact, run_program
 from offline.errors import RejectedError
+from policy.pack import policy_pack_config
+from rules import Report, StackContext, evaluate
 
 
 def resource_rows(result: RunResult) -> list[dict[str, Any]]:
@@ -67,24 +72,48 @@ def manifest(resource: Resource) -> dict[str, Any] | None:
     return document
 
 
-def write_build(result: RunResult, build_dir: Path) -> Path:
-    """Write manifests/, resources.json and outputs.json for the run; return the folder."""
-    target = build_dir / result.stack
-    if target.exists():
-        shutil.rmtree(target)
-    manifests = target / "manifests"
-    manifests.mkdir(parents=True)
+def manifest_files(result: RunResult) -> list[tuple[str, dict[str, Any]]]:
+    """Return (file name, object) for every Kubernetes object of the run, in order."""
+    files = []
     for resource in result.resources:
         document = manifest(resource)
         if document is None:
             continue
         metadata = document["metadata"]
         namespace = metadata.get("namespace") or "cluster"
-        filename = f"{namespace}--{document['kind'].lower()}--{metadata['name']}.yaml"
+        files.append(
+            (f"{namespace}--{document['kind'].lower()}--{metadata['name']}.yaml", document)
+        )
+    return files
+
+
+def write_build(result: RunResult, build_dir: Path, context: StackContext | None = None) -> Path:
+    """Write manifests/, resources.json and outputs.json for the run; return the folder.
+
+    With a stack context, also write policy-config.json, the `--policy-pack-config`
+    that describes this stack to the policy pack.
+    """
+    target = build_dir / result.stack
+    if target.exists():
+        shutil.rmtree(target)
+    manifests = target / "manifests"
+    manifests.mkdir(parents=True)
+    for filename, document in manifest_files(result):
         (manifests / filename).write_text(yaml.safe_dump(document, sort_keys=False))
     (target / "resources.json").write_text(json.dumps(resource_rows(result), indent=2) + "\n")
     (target / "outputs.json").write_text(json.dumps(redacted_outputs(result), indent=2) + "\n")
+    if context is not None:
+        config = policy_pack_config(context)
+        (target / "policy-config.json").write_text(json.dumps(config, indent=2) + "\n")
     return target
+
+
+def failure_lines(report: Report) -> list[str]:
+    """Return one line per failed finding: rule, resource, message with its fix."""
+    return [
+        f"rule {finding.rule.id} failed on {finding.resource}: {finding.message}"
+        for finding in report.failed
+    ]
 
 
 def render_tree(result: RunResult) -> str:
@@ -106,9 +135,9 @@ def render_tree(result: RunResult) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the offline preview; return the process exit code."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def stack_arguments(description: str) -> argparse.ArgumentParser:
+    """Return a parser of the options the offline commands share: stack and folders."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
         "--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)"
     )
@@ -124,10 +153,19 @@ def main(argv: list[str] | None = None) -> int:
         default=PROJECT_DIR,
         help="folder that holds Pulumi.<stack>.yaml (default: the project folder)",
     )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the offline preview; return the process exit code."""
+    parser = stack_arguments(__doc__.splitlines()[0])
     options = parser.parse_args(argv)
 
     try:
         result = run_program(options.stack, config_dir=options.config_dir)
+        context = stack_context(
+            options.stack, load_config(options.stack, config_dir=options.config_dir)
+        )
     except (RejectedError, pulumi.RunError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -135,9 +173,19 @@ def main(argv: list[str] | None = None) -> int:
         if level in ("info", "warning"):
             print(f"{level}: {message}")
     print(render_tree(result))
-    target = write_build(result, options.build_dir)
-    print(f"\nWrote {target}/manifests, resources.json, outputs.json")
-    return 0
+    target = write_build(result, options.build_dir, context)
+    print(f"\nWrote {target}/manifests, resources.json, outputs.json, policy-config.json")
+
+    report = evaluate(result.views(), context)
+    for finding in report.waived:
+        print(f"waived by {finding.rule.relaxation}: rule {finding.rule.id} on {finding.resource}")
+    failures = failure_lines(report)
+    for line in failures:
+        print(f"FAILED {line}", file=sys.stderr)
+    print(
+        f"Rules: {len(report.passed)} passed, {len(failures)} failed, {len(report.waived)} waived"
+    )
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

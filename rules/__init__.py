@@ -26,6 +26,9 @@ class StackContext:
     stack: str
     environment: str
     relaxations: frozenset[str] = frozenset()
+    # The stack's validated `topfans:` config (camelCase keys, defaults filled in), for
+    # stack rules that need a setting no resource carries. Empty when unknown.
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,10 @@ def _add(rule: Rule) -> None:
 
 def load_all() -> dict[str, Rule]:
     """Import every rule module, so that RULES holds the whole rule set."""
-    from rules import aws  # noqa: F401 - imported for its registrations
+    from rules import (
+        aws,  # noqa: F401 - imported for its registrations
+        capacity,  # noqa: F401 - imported for its registrations
+    )
 
     return RULES
 
