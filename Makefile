@@ -2,6 +2,7 @@
 #   make preview [STACK=prod]   offline preview of a stack, written to build/<stack>/
 #   make test                   the test suite
 #   make lock                   re-pin requirements*.txt from requirements*.in
+#   make checkov [STACK=prod]   checkov's Kubernetes checks over build/<stack>/manifests, offline
 
 PYTHON ?= python3
 STACK ?= dev
@@ -9,8 +10,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 INSTALLED := $(VENV)/.installed
+# checkov pins versions that clash with pulumi's, so it gets a virtualenv of its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_INSTALLED := $(CHECKOV_VENV)/.installed
 
-.PHONY: setup preview test lint lock clean
+.PHONY: setup preview test lint lock clean checkov checkov-setup
 
 setup: $(INSTALLED)
 
@@ -24,7 +28,7 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 preview: $(INSTALLED)
 	$(BIN)/python -m offline.preview --stack $(STACK)
 
-test: $(INSTALLED)
+test: $(INSTALLED) $(CHECKOV_INSTALLED)
 	$(BIN)/python -m pytest
 
 lint: $(INSTALLED)
@@ -33,6 +37,20 @@ lint: $(INSTALLED)
 lock: $(INSTALLED)
 	$(BIN)/uv pip compile --quiet requirements-dev.in -o requirements-dev.txt --python-version 3.11
 	$(BIN)/uv pip compile --quiet requirements.in -c requirements-dev.txt -o requirements.txt --python-version 3.11
+	$(BIN)/uv pip compile --quiet tools/checkov/requirements.in -o tools/checkov/requirements.txt --python-version 3.11
+
+checkov-setup: $(CHECKOV_INSTALLED)
+
+$(CHECKOV_INSTALLED): tools/checkov/requirements.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(CHECKOV_VENV)/bin/uv pip install --quiet --python $(CHECKOV_VENV)/bin/python -r tools/checkov/requirements.txt
+	touch $@
+
+# Renders the stack offline, then runs checkov with its network calls off.
+checkov: $(INSTALLED) $(CHECKOV_INSTALLED)
+	$(BIN)/python -m offline.preview --stack $(STACK) > /dev/null
+	$(BIN)/python -m tools.checkov.scan build/$(STACK)/manifests
 
 clean:
-	rm -rf build $(VENV) .pytest_cache
+	rm -rf build $(VENV) $(CHECKOV_VENV) .pytest_cache
