@@ -128,6 +128,7 @@ def _add(rule: Rule) -> None:
 
 def load_all() -> dict[str, Rule]:
     """Import every rule module, so that RULES holds the whole rule set."""
+    import rules.kubernetes  # noqa: F401 - imported for its registrations
     from rules import aws  # noqa: F401 - imported for its registrations
 
     return RULES
