@@ -680,12 +680,12 @@ class Shutdown(Model):
     def _grace_covers_shutdown(self) -> Shutdown:
         needed = self.pre_stop_seconds + self.app_shutdown_seconds + SHUTDOWN_MARGIN_SECONDS
         grace = self.termination_grace_period_seconds
-        if grace is not None and grace <= needed - 1:
+        if grace is not None and grace < needed:
             raise ValueError(
-                f"terminationGracePeriodSeconds {grace} must exceed preStopSeconds "
+                f"terminationGracePeriodSeconds {grace} must be at least preStopSeconds "
                 f"{self.pre_stop_seconds} + appShutdownSeconds {self.app_shutdown_seconds} "
-                f"+ a {SHUTDOWN_MARGIN_SECONDS} s margin, or the kubelet kills the JVM "
-                f"mid-drain; raise it to {needed} or more"
+                f"+ a {SHUTDOWN_MARGIN_SECONDS} s margin = {needed}, or the kubelet kills the "
+                f"JVM mid-drain; raise it to {needed} or more"
             )
         return self
 
