@@ -765,6 +765,10 @@ class Jvm(Model):
 # The lowest UID a container may run as: lower ones may clash with users of the node.
 MIN_RUN_AS_USER = 10000
 
+# Names of the registry's objects and of the namespace-wide NetworkPolicies, which
+# a service of the same name would collide with.
+RESERVED_SERVICE_NAMES = ("zookeeper", "zookeeper-peers", "default-deny", "allow-dns")
+
 
 class Service(Model):
     """One topfans service: image, ports, resources, scaling and the endpoints it uses.
@@ -814,6 +818,11 @@ class Service(Model):
             )
         if len(set(self.uses)) != len(self.uses):
             raise ValueError(f"uses {self.uses} lists an endpoint twice; list each once")
+        if self.name in RESERVED_SERVICE_NAMES:
+            raise ValueError(
+                f"name {self.name!r} is taken by an object the program creates in the "
+                "namespace; rename the service"
+            )
         for key in self.env:
             if key.startswith(MANAGED_ENV_PREFIXES):
                 raise ValueError(

@@ -81,6 +81,14 @@ def _registry_without_cpu_limit(config):
     }
 
 
+def _autoscaled_without_cpu_request(config):
+    _service(config, "collection")["resources"]["requests"].pop("cpu")
+
+
+def _reserved_name(config):
+    _service(config, "star")["name"] = "zookeeper"
+
+
 # Each case: the stack, how to break its config, the fragments the message must contain.
 BAD_CONFIGS = [
     (
@@ -146,6 +154,12 @@ BAD_CONFIGS = [
         ["services[0] (gateway).probes.readiness.port", "ALB health check", "http"],
     ),
     ("dev", _registry_without_cpu_limit, ["registry", "limits.cpu is missing"]),
+    (
+        "dev",
+        _autoscaled_without_cpu_request,
+        ["services[3] (collection).resources", "requests.cpu is missing"],
+    ),
+    ("dev", _reserved_name, ["services[2] (zookeeper)", "name 'zookeeper' is taken"]),
 ]
 
 

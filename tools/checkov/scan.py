@@ -87,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     if not CHECKOV.exists():
         print(f"error: {CHECKOV} is missing; run `make checkov-setup`", file=sys.stderr)
         return 2
-    return subprocess.run(command(directories), env=offline_env(), check=False).returncode
+    # --quiet lists the failed checks only, after the counts.
+    arguments = command(directories) + ["--quiet"]
+    return subprocess.run(arguments, env=offline_env(), check=False).returncode
 
 
 if __name__ == "__main__":
