@@ -1,13 +1,16 @@
 """The topfans stack graph: network -> cluster, database, cache -> workloads -> gateway."""
 
 import pulumi
+import pulumi_aws as aws
 
 from components.cache import Cache
 from components.cluster import Cluster
 from components.database import Database
+from components.load_balancer_controller import LoadBalancerController
 from components.network import Network
 from components.workloads import Workloads
 from components.workloads.endpoints import SharedEndpoints
+from components.workloads.platform import Platform
 from stack_config import load_stack_config
 from stack_config.model import Environment
 
@@ -26,14 +29,28 @@ database = Database(
     "database", config.database, network.refs, cluster.refs.pod_security_group_id, protect_data
 )
 cache = Cache("cache", config.cache, network.refs, cluster.refs.pod_security_group_id, protect_data)
+# EKS Auto Mode serves Ingresses itself; a managed node group needs the controller.
+platform = Platform(compute_mode=config.cluster.compute_mode)
+if config.cluster.compute_mode == "node-group":
+    controller = LoadBalancerController(
+        "load-balancer-controller",
+        cluster_name=cluster.refs.name,
+        vpc_id=network.refs.vpc_id,
+        region=aws.get_region().region,
+        opts=pulumi.ResourceOptions(providers={"kubernetes": cluster.provider}),
+    )
+    platform = Platform(compute_mode="node-group", ingress_class_name=controller.ingress_class_name)
 workloads = Workloads(
     "workloads",
     namespace=NAMESPACE,
     services=config.services,
-    endpoints=SharedEndpoints(database=database.refs, cache=cache.refs),
+    endpoints=SharedEndpoints(
+        database=database.refs, cache=cache.refs, vpc_cidr=network.refs.vpc_cidr
+    ),
     registry=config.registry,
     gateway=config.gateway,
     opts=pulumi.ResourceOptions(providers={"kubernetes": cluster.provider}),
+    platform=platform,
 )
 
 pulumi.export("vpcId", network.refs.vpc_id)

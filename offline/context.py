@@ -30,12 +30,11 @@ def load_config(
 
 
 def stack_context(stack: str, config: StackConfig) -> StackContext:
-    """Return what the rules may know of the stack: environment, relaxations, settings."""
+    """Return what the rules may know of the stack: environment, relaxations."""
     return StackContext(
         stack=stack,
         environment=config.environment.value,
         relaxations=frozenset(relaxation.value for relaxation in config.relaxations),
-        settings=config.model_dump(mode="json", by_alias=True),
     )
 
 

@@ -5,7 +5,7 @@ Usage: python -m offline.gate [--stack dev] [--build-dir build] [--config-dir .]
 Runs the program offline and writes build/<stack>/ as the preview does. Then it runs
 the rules (with the stack's relaxations) and validates every Kubernetes object
 against the schemas of the cluster's Kubernetes version. It runs checkov over the
-manifests through `make checkov`, in checkov's own virtualenv. It adds the capacity
+manifests (tools/checkov/scan.py), in checkov's own virtualenv. It adds the capacity
 budgets, a cost estimate and a diagram of the components, writes
 build/<stack>/report.md, and exits 1 when a rule, a schema or checkov fails.
 """
@@ -13,7 +13,6 @@ build/<stack>/report.md, and exits 1 when a rule, a schema or checkov fails.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,16 +21,17 @@ import pulumi
 
 from offline import cost, diagram, preview, report, schema
 from offline.context import load_config, region, stack_context
-from offline.engine import PROJECT_DIR, RunResult, read_stack_file, run_program
+from offline.engine import RunResult, read_stack_file, run_program
 from offline.errors import RejectedError
 from offline.report import CheckovResult, GateResult
 from rules import evaluate
 from rules.capacity import compute_budget, connection_budgets
 from stack_config import StackConfig
+from tools.checkov import scan
 
 CheckovRunner = Callable[[str, Path], CheckovResult]
 
-# The file under build/<stack>/ that receives checkov's JSON output from `make checkov`.
+# The file under build/<stack>/ that keeps checkov's JSON output.
 CHECKOV_RESULTS = Path("checkov.json")
 
 
@@ -57,27 +57,24 @@ def read_checkov(results: Path, exit_code: int) -> CheckovResult:
                 )
             )
     if exit_code != 0 and not found.failed:
-        found.error = f"make checkov exited {exit_code} without a failed check"
+        found.error = f"checkov exited {exit_code} without a failed check"
     return found
 
 
 def run_checkov(stack: str, build_dir: Path) -> CheckovResult:
-    """Run `make checkov STACK=<stack>` over the stack's manifests and read its result."""
-    command = [
-        "make",
-        "--no-print-directory",
-        "checkov",
-        f"STACK={stack}",
-        f"BUILD_DIR={build_dir}",
-    ]
-    completed = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True)
+    """Run checkov offline over the stack's manifests, keep its JSON and read it."""
     results = build_dir / stack / CHECKOV_RESULTS
-    if completed.returncode != 0 and not results.exists():
-        output = (completed.stderr or completed.stdout).strip().splitlines()
+    try:
+        completed = scan.run([build_dir / stack / "manifests"])
+    except FileNotFoundError as error:
+        return CheckovResult(2, error=str(error))
+    if not completed.stdout.strip():
+        output = completed.stderr.strip().splitlines()
         return CheckovResult(
             completed.returncode,
-            error=f"make checkov failed: {output[-1] if output else 'no output'}",
+            error=f"checkov failed: {output[-1] if output else 'no output'}",
         )
+    results.write_text(completed.stdout)
     return read_checkov(results, completed.returncode)
 
 

@@ -25,6 +25,7 @@ CLUSTER_SCOPED_KINDS = {
     "PersistentVolume",
 }
 _SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 
 
 def complete(type_: str, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict]:
@@ -33,6 +34,8 @@ def complete(type_: str, name: str, inputs: dict[str, Any], region: str) -> tupl
     An unset `metadata.name` gets the provider's auto-name, the logical name and a
     random suffix; a namespaced object without a namespace lands in `default`.
     """
+    if type_ == HELM_RELEASE:
+        return _helm_release(name, inputs)
     kind = inputs.get("kind")
     if not kind:
         raise RejectedError(f"{type_} {name}: the object has no kind")
@@ -70,3 +73,25 @@ def _alb_hostname(metadata: dict[str, Any], region: str) -> str:
     return (
         f"k8s-{namespace}-{name}-{digest[:10]}-{int(digest[10:19], 16)}.{region}.elb.amazonaws.com"
     )
+
+
+def _helm_release(name: str, inputs: dict[str, Any]) -> tuple[str, dict]:
+    """Return a Helm release as installed, without fetching its chart (no network here).
+
+    The chart's own objects are not rendered, so the release is one resource.
+    """
+    if not inputs.get("chart") or not inputs.get("version"):
+        raise RejectedError(f"{HELM_RELEASE} {name}: a release needs a chart and a pinned version")
+    release_name = inputs.get("name") or name
+    namespace = inputs.get("namespace") or "default"
+    outputs = dict(inputs)
+    outputs["name"] = release_name
+    outputs["status"] = {
+        "name": release_name,
+        "namespace": namespace,
+        "chart": inputs["chart"],
+        "version": inputs["version"],
+        "status": "deployed",
+        "revision": 1,
+    }
+    return f"{namespace}/{release_name}", outputs

@@ -59,7 +59,7 @@ def manifest(resource: Resource) -> dict[str, Any] | None:
     """
     if not resource.type.startswith("kubernetes:") or resource.type.startswith("kubernetes:helm"):
         return None
-    document = redact(resource.outputs)
+    document = _whole_numbers(redact(resource.outputs))
     document = {key: value for key, value in document.items() if key != "status"}
     document.setdefault("metadata", {})
     document["metadata"] = {
@@ -70,6 +70,21 @@ def manifest(resource: Resource) -> dict[str, Any] | None:
             if key in document:
                 document[key] = {name: SECRET_MARK for name in document[key]}
     return document
+
+
+def _whole_numbers(value: Any) -> Any:
+    """Return a copy with whole floats as ints, as the API server stores integer fields.
+
+    The mock engine hands every number over as a float (replicas 2.0), which
+    manifest readers such as checkov compare as written.
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _whole_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(item) for item in value]
+    return value
 
 
 def manifest_files(result: RunResult) -> list[tuple[str, dict[str, Any]]]:

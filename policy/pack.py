@@ -4,7 +4,7 @@ Each resource rule becomes a ResourceValidationPolicy and each stack rule a
 StackValidationPolicy that call the same functions the offline preview runs. A
 policy reads the stack it judges from its policy config. `make preview` writes
 `build/<stack>/policy-config.json`, which gives every policy the stack's name,
-environment, relaxations and validated settings: pass it with
+environment and relaxations: pass it with
 `--policy-pack-config`. Without it, every policy judges the stack as prod with no
 relaxations, the strictest reading.
 """
@@ -37,10 +37,6 @@ CONFIG_SCHEMA = PolicyConfigSchema(
             "type": "array",
             "items": {"type": "string"},
             "description": "the dev relaxations the stack lists (topfans:relaxations)",
-        },
-        "settings": {
-            "type": "object",
-            "description": "the stack's validated topfans config, camelCase",
         },
     }
 )
@@ -86,7 +82,6 @@ def context_from_config(config: Mapping[str, Any]) -> StackContext:
         stack=str(config.get("stack", "unknown")),
         environment=str(config.get("environment", "prod")),
         relaxations=frozenset(config.get("relaxations") or ()),
-        settings=dict(config.get("settings") or {}),
     )
 
 
@@ -150,6 +145,5 @@ def policy_pack_config(context: StackContext, rules: Iterable[Rule] | None = Non
         "stack": context.stack,
         "environment": context.environment,
         "relaxations": sorted(context.relaxations),
-        "settings": dict(context.settings),
     }
     return {rule.id: dict(properties) for rule in chosen}

@@ -28,7 +28,6 @@ class StackContext:
     relaxations: frozenset[str] = frozenset()
     # The stack's validated `topfans:` config (camelCase keys, defaults filled in), for
     # stack rules that need a setting no resource carries. Empty when unknown.
-    settings: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -134,6 +133,7 @@ def load_all() -> dict[str, Rule]:
     from rules import (
         aws,  # noqa: F401 - imported for its registrations
         capacity,  # noqa: F401 - imported for its registrations
+        kubernetes,  # noqa: F401 - imported for its registrations
     )
 
     return RULES

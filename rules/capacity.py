@@ -455,8 +455,7 @@ def compute_budget(resources: Iterable[ResourceView], context: StackContext) -> 
     """Return the pods' requests at their maximum and the limit the nodes set on them.
 
     The limit is the sum of the NodePools' spec.limits (EKS Auto Mode), else the
-    managed node groups' maxSize times each node's allocatable, else the
-    `cluster.autoMode` limits of the stack config in `context.settings`.
+    managed node groups' maxSize times each node's allocatable.
     """
     resources = list(resources)
     found = workloads(resources)
@@ -475,17 +474,6 @@ def compute_budget(resources: Iterable[ResourceView], context: StackContext) -> 
             found,
             budget.problems,
             budget.fix,
-        )
-    cluster = context.settings.get("cluster") or {}
-    auto_mode = cluster.get("autoMode") or {}
-    if cluster.get("computeMode", "auto") == "auto" and auto_mode:
-        # NOTE: until the Cluster registers its NodePool, the limits come from the
-        # config, which nothing applies to the cluster yet.
-        return ComputeBudget(
-            "cluster.autoMode cpuLimit/memoryLimit in the stack config",
-            _quantity(auto_mode.get("cpuLimit")),
-            _quantity(auto_mode.get("memoryLimit")),
-            found,
         )
     return ComputeBudget("no node pool limits known", None, None, found)
 

@@ -572,12 +572,67 @@ class Resources(Model):
         return self
 
 
+# The shortest scale-down stabilization window an HPA may have, in seconds.
+MIN_SCALE_DOWN_STABILIZATION_SECONDS = 300
+
+# Why the HPAs scale on CPU only.
+JVM_MEMORY_METRIC = (
+    "a JVM keeps its heap after the load drops, so an HPA on memory scales up and "
+    "never back down; scale on cpu with targetCpuUtilization"
+)
+
+
+class ScalingBehavior(Model):
+    """How fast an HPA may scale: bounded steps up, a slow and stabilized way down.
+
+    A JVM burns CPU while it starts, so an unbounded scale-up would answer one
+    busy minute with `maxReplicas` pods; the scale-down window keeps a short lull
+    from removing pods that the next peak needs again.
+    """
+
+    scale_up_pods: int = Field(default=2, ge=1)
+    scale_up_period_seconds: int = Field(default=60, ge=15, le=1800)
+    scale_up_stabilization_seconds: int = Field(default=60, ge=0, le=3600)
+    scale_down_pods: int = Field(default=1, ge=1)
+    scale_down_period_seconds: int = Field(default=60, ge=15, le=1800)
+    scale_down_stabilization_seconds: int = Field(default=300, le=3600)
+
+    @field_validator("scale_down_stabilization_seconds")
+    @classmethod
+    def _slow_scale_down(cls, value: int) -> int:
+        if value < MIN_SCALE_DOWN_STABILIZATION_SECONDS:
+            raise ValueError(
+                f"must be at least {MIN_SCALE_DOWN_STABILIZATION_SECONDS} s, so that a short "
+                f"lull does not remove pods the next peak needs; raise it to "
+                f"{MIN_SCALE_DOWN_STABILIZATION_SECONDS} or more"
+            )
+        return value
+
+
 class Autoscaling(Model):
-    """HorizontalPodAutoscaler bounds and CPU target of a high-load service."""
+    """HorizontalPodAutoscaler bounds, CPU target and scaling behavior of a service."""
 
     min_replicas: int = Field(ge=1)
     max_replicas: int = Field(ge=1)
+    metric: str = "cpu"
     target_cpu_utilization: int = Field(default=70, ge=10, le=95)
+    behavior: ScalingBehavior = ScalingBehavior()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_memory_target(cls, data):
+        if isinstance(data, dict) and "targetMemoryUtilization" in data:
+            raise ValueError(f"targetMemoryUtilization is set, but {JVM_MEMORY_METRIC}")
+        return data
+
+    @field_validator("metric")
+    @classmethod
+    def _cpu_only(cls, value: str) -> str:
+        if value == "memory":
+            raise ValueError(JVM_MEMORY_METRIC)
+        if value != "cpu":
+            raise ValueError("the only supported metric is cpu; set metric to cpu")
+        return value
 
     @model_validator(mode="after")
     def _bounds_ordered(self) -> Autoscaling:
@@ -599,6 +654,9 @@ MANAGED_ENV_PREFIXES = (
     "JAVA_TOOL_OPTIONS",
     "SPRING_DATASOURCE_",
     "SPRING_DATA_REDIS_",
+    "SERVER_SHUTDOWN",
+    "SPRING_LIFECYCLE_",
+    "MANAGEMENT_ENDPOINT_HEALTH_",
 )
 SECRET_LIKE_ENV = re.compile(r"(PASSWORD|SECRET|TOKEN|PRIVATE_KEY|CREDENTIAL)", re.IGNORECASE)
 
@@ -609,8 +667,164 @@ class DatabaseUsage(Model):
     pool_size: int = Field(default=10, ge=1, le=500)
 
 
+# A probe names a declared port (http, dubbo or qos) or gives its number.
+ProbePort = Literal["http", "dubbo", "qos"] | Port
+HttpPath = Annotated[str, StringConstraints(pattern=r"^/[!-~]*$")]
+
+
+class ProbeEndpoint(Model):
+    """An HTTP GET that a probe sends: a declared container port and a path."""
+
+    port: ProbePort
+    path: HttpPath
+
+
+class Probes(Model):
+    """The startup, readiness and liveness probes of a service's container.
+
+    Left out, each endpoint defaults to Spring Boot's actuator health groups on the
+    http port, or to Dubbo's QoS `startup`, `ready` and `live` commands for a
+    service without one. `startupSeconds` is the longest a start may take before
+    the kubelet restarts the container: Spring Boot with Dubbo often needs minutes.
+    """
+
+    startup_seconds: int = Field(default=180, ge=30, le=900)
+    period_seconds: int = Field(default=10, ge=1, le=60)
+    timeout_seconds: int = Field(default=3, ge=1, le=60)
+    failure_threshold: int = Field(default=3, ge=1, le=10)
+    startup: ProbeEndpoint | None = None
+    readiness: ProbeEndpoint | None = None
+    liveness: ProbeEndpoint | None = None
+
+    @model_validator(mode="after")
+    def _timeout_within_period(self) -> Probes:
+        if self.timeout_seconds > self.period_seconds:
+            raise ValueError(
+                f"timeoutSeconds {self.timeout_seconds} exceeds periodSeconds "
+                f"{self.period_seconds}; lower the timeout or raise the period"
+            )
+        return self
+
+
+# Seconds between the end of the application's drain and the kubelet's SIGKILL.
+SHUTDOWN_MARGIN_SECONDS = 5
+
+
+class Shutdown(Model):
+    """How a pod stops: the preStop wait, the application's drain, the grace period.
+
+    On termination the preStop hook runs first (a Dubbo provider goes offline in
+    the registry, then waits `preStopSeconds` while consumers and the ALB stop
+    sending), then SIGTERM starts Spring Boot's graceful shutdown and Dubbo's
+    shutdown wait, both bounded by `appShutdownSeconds`. The kubelet kills the
+    container when `terminationGracePeriodSeconds` runs out, so that must cover
+    both plus a margin; left out, it is set to exactly that.
+    """
+
+    pre_stop_seconds: int = Field(default=15, ge=1, le=300)
+    app_shutdown_seconds: int = Field(default=20, ge=1, le=300)
+    termination_grace_period_seconds: int | None = Field(default=None, ge=1, le=900)
+
+    @model_validator(mode="after")
+    def _grace_covers_shutdown(self) -> Shutdown:
+        needed = self.pre_stop_seconds + self.app_shutdown_seconds + SHUTDOWN_MARGIN_SECONDS
+        grace = self.termination_grace_period_seconds
+        if grace is not None and grace < needed:
+            raise ValueError(
+                f"terminationGracePeriodSeconds {grace} must be at least preStopSeconds "
+                f"{self.pre_stop_seconds} + appShutdownSeconds {self.app_shutdown_seconds} "
+                f"+ a {SHUTDOWN_MARGIN_SECONDS} s margin = {needed}, or the kubelet kills the "
+                f"JVM mid-drain; raise it to {needed} or more"
+            )
+        return self
+
+    @property
+    def grace_period_seconds(self) -> int:
+        """The grace period the pod gets: the configured one, or the minimum needed."""
+        if self.termination_grace_period_seconds is not None:
+            return self.termination_grace_period_seconds
+        return self.pre_stop_seconds + self.app_shutdown_seconds + SHUTDOWN_MARGIN_SECONDS
+
+
+# The shortest minReadySeconds of a Dubbo provider: registry notification and the
+# consumers' reconnect take seconds, and this leaves a margin.
+MIN_PROVIDER_READY_SECONDS = 15
+
+
+class Dubbo(Model):
+    """Dubbo settings of a provider: how long a new pod waits before it counts as available.
+
+    `minReadySeconds` keeps a rolling update from removing an old provider until
+    the new one has been in the registry long enough for consumers to be notified
+    and connect.
+    """
+
+    min_ready_seconds: int = Field(default=30, le=600)
+
+    @field_validator("min_ready_seconds")
+    @classmethod
+    def _covers_propagation(cls, value: int) -> int:
+        if value < MIN_PROVIDER_READY_SECONDS:
+            raise ValueError(
+                f"must be at least {MIN_PROVIDER_READY_SECONDS} s, so that consumers see a "
+                "new provider in the registry before the rollout removes an old one; "
+                f"raise it to {MIN_PROVIDER_READY_SECONDS} or more"
+            )
+        return value
+
+
+# JVM flags the program sets from other settings; `jvm.options` must not repeat them.
+MANAGED_JVM_FLAGS = (
+    "-Xmx",
+    "-Xms",
+    "-XX:MaxRAM",
+    "-XX:MaxRAMPercentage",
+    "-XX:InitialRAMPercentage",
+    "-XX:ActiveProcessorCount",
+    "-Ddubbo.",
+)
+
+
+class Jvm(Model):
+    """JVM sizing: heap as a share of the container's memory limit, and extra flags.
+
+    The heap follows the memory limit through `MaxRAMPercentage`, so a resize never
+    needs a matching `-Xmx`. A container without a CPU limit gets
+    `ActiveProcessorCount` (this value, or its CPU request rounded up, at least 2),
+    because the JVM would otherwise size its thread pools for the whole node.
+    """
+
+    max_ram_percentage: float = Field(default=75.0, ge=25.0, le=90.0)
+    active_processor_count: int | None = Field(default=None, ge=1, le=64)
+    options: list[Annotated[str, StringConstraints(pattern=r"^-\S+$")]] = []
+
+    @field_validator("options")
+    @classmethod
+    def _no_managed_flag(cls, value: list[str]) -> list[str]:
+        for option in value:
+            if option.startswith(MANAGED_JVM_FLAGS):
+                raise ValueError(
+                    f"{option!r} sets what the program derives from maxRamPercentage, the "
+                    "CPU limit or the Dubbo settings; remove it and use maxRamPercentage "
+                    "or activeProcessorCount instead"
+                )
+        return value
+
+
+# The lowest UID a container may run as: lower ones may clash with users of the node.
+MIN_RUN_AS_USER = 10000
+
+# Names of the registry's objects and of the namespace-wide NetworkPolicies, which
+# a service of the same name would collide with.
+RESERVED_SERVICE_NAMES = ("zookeeper", "zookeeper-peers", "default-deny", "allow-dns")
+
+
 class Service(Model):
-    """One topfans service: image, ports, resources, scaling and the endpoints it uses."""
+    """One topfans service: image, ports, resources, scaling and the endpoints it uses.
+
+    A service runs Dubbo when it declares a dubbo port (a provider) or uses the
+    registry (a consumer); only then does its container declare the QoS port.
+    """
 
     name: DnsLabel
     description: str = ""
@@ -623,6 +837,22 @@ class Service(Model):
     uses: list[Endpoint] = []
     database: DatabaseUsage = DatabaseUsage()
     env: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], str] = {}
+    probes: Probes = Probes()
+    shutdown: Shutdown = Shutdown()
+    dubbo: Dubbo = Dubbo()
+    jvm: Jvm = Jvm()
+    run_as_user: int = Field(default=10001, le=2**31 - 1)
+    service_account_token: bool = False
+
+    @field_validator("run_as_user")
+    @classmethod
+    def _high_uid(cls, value: int) -> int:
+        if value < MIN_RUN_AS_USER:
+            raise ValueError(
+                f"UIDs below {MIN_RUN_AS_USER} may belong to users of the node; "
+                f"use {MIN_RUN_AS_USER} or more, e.g. 10001"
+            )
+        return value
 
     @model_validator(mode="after")
     def _scaling_exclusive(self) -> Service:
@@ -637,6 +867,11 @@ class Service(Model):
             )
         if len(set(self.uses)) != len(self.uses):
             raise ValueError(f"uses {self.uses} lists an endpoint twice; list each once")
+        if self.name in RESERVED_SERVICE_NAMES:
+            raise ValueError(
+                f"name {self.name!r} is taken by an object the program creates in the "
+                "namespace; rename the service"
+            )
         for key in self.env:
             if key.startswith(MANAGED_ENV_PREFIXES):
                 raise ValueError(
@@ -650,6 +885,52 @@ class Service(Model):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _probes_on_declared_ports(self) -> Service:
+        declared = self.declared_ports
+        listing = ", ".join(f"{name} {number}" for name, number in declared.items())
+        for kind in ("startup", "readiness", "liveness"):
+            endpoint = getattr(self.probes, kind)
+            if endpoint is None:
+                continue
+            known = endpoint.port in declared or endpoint.port in declared.values()
+            if not known:
+                raise ValueError(
+                    f"probes.{kind}.port = {endpoint.port!r} is not a port the container "
+                    f"declares ({listing}); probe one of those"
+                )
+        return self
+
+    @property
+    def runs_dubbo(self) -> bool:
+        """Whether the service is a Dubbo provider or consumer (and so has QoS)."""
+        return self.ports.dubbo is not None or "registry" in self.uses
+
+    @property
+    def declared_ports(self) -> dict[str, int]:
+        """The container ports by name: http, dubbo and, for a Dubbo service, qos."""
+        ports = {"http": self.ports.http, "dubbo": self.ports.dubbo}
+        if self.runs_dubbo:
+            ports["qos"] = self.ports.qos
+        return {name: number for name, number in ports.items() if number is not None}
+
+    def probe(self, kind: Literal["startup", "readiness", "liveness"]) -> ProbeEndpoint:
+        """Return the endpoint of one probe: the configured one or the default."""
+        configured = getattr(self.probes, kind)
+        if configured is not None:
+            return configured
+        if self.ports.http is not None:
+            group = "readiness" if kind == "readiness" else "liveness"
+            return ProbeEndpoint(port="http", path=f"/actuator/health/{group}")
+        command = {"startup": "/startup", "readiness": "/ready", "liveness": "/live"}[kind]
+        return ProbeEndpoint(port="qos", path=command)
+
+    def port_name(self, port: int | str) -> str:
+        """Return the name of a declared port given by name or number."""
+        if isinstance(port, str):
+            return port
+        return next(name for name, number in self.declared_ports.items() if number == port)
+
     @property
     def min_replicas(self) -> int:
         """The fewest pods the service runs: the HPA minimum or the fixed count."""
@@ -661,6 +942,13 @@ class Service(Model):
         return self.autoscaling.max_replicas if self.autoscaling else self.replicas  # type: ignore[return-value]
 
 
+def _default_registry_resources() -> Resources:
+    return Resources(
+        requests=ResourceAmounts(cpu="100m", memory="512Mi"),
+        limits=ResourceAmounts(cpu="500m", memory="512Mi"),
+    )
+
+
 class RegistryConfig(Model):
     """The Dubbo registry: an in-cluster ZooKeeper ensemble or an external address."""
 
@@ -669,6 +957,7 @@ class RegistryConfig(Model):
     replicas: int = 3
     image: Image = Image(registry="docker.io", repository="library/zookeeper", tag="3.9.3")
     storage_gi: int = Field(default=10, ge=1)
+    resources: Resources = Field(default_factory=_default_registry_resources)
 
     @model_validator(mode="after")
     def _mode_consistent(self) -> RegistryConfig:
@@ -687,11 +976,27 @@ class RegistryConfig(Model):
         # An ensemble needs a majority to serve, so only odd sizes add fault tolerance.
         if self.replicas not in (1, 3, 5):
             raise ValueError(f"replicas must be 1, 3 or 5 (an odd ensemble), not {self.replicas}")
+        if self.resources.limits.cpu is None:
+            raise ValueError("resources.limits.cpu is missing; set a CPU limit such as 500m")
         return self
+
+    @property
+    def external_port(self) -> int | None:
+        """The port of an external registry address (2181 when it names none)."""
+        if self.mode != "external" or self.address is None:
+            return None
+        host = self.address.split("://", 1)[1]
+        default = 2181 if self.address.startswith("zookeeper") else 8848
+        return int(host.rsplit(":", 1)[1]) if ":" in host else default
 
 
 class GatewayConfig(Model):
-    """The public entry point: the ALB in front of the gateway service."""
+    """The public entry point: the ALB in front of the gateway service.
+
+    The ALB's health check probes the public service's readiness endpoint. On a
+    scale-in or rollout the ALB keeps a deregistered pod for
+    `deregistrationDelaySeconds`, which must end before that pod's preStop wait does.
+    """
 
     certificate_arn: Annotated[
         str,
@@ -700,7 +1005,6 @@ class GatewayConfig(Model):
         ),
     ]
     host: str | None = None
-    health_check_path: str = "/actuator/health/readiness"
     deregistration_delay_seconds: int = Field(default=20, ge=0, le=3600)
 
 
@@ -734,6 +1038,31 @@ class StackConfig(Model):
         if not self.services[names.index(public[0])].ports.http:
             raise ValueError(
                 f"the public service {public[0]!r} declares no http port; set ports.http"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _gateway_drains_first(self) -> StackConfig:
+        # The ALB must finish draining a pod before its preStop wait ends, or it
+        # sends requests to a JVM that has begun to shut down.
+        index, service = next(
+            (index, service) for index, service in enumerate(self.services) if service.public
+        )
+        key = f"services[{index}] ({service.name})"
+        readiness = service.probe("readiness")
+        if service.port_name(readiness.port) != "http":
+            raise ValueError(
+                f"{key}.probes.readiness.port is {readiness.port!r}, but the ALB health "
+                "check probes the public service's readiness path on its http port; "
+                "set probes.readiness.port to http"
+            )
+        delay = self.gateway.deregistration_delay_seconds
+        pre_stop = service.shutdown.pre_stop_seconds
+        if delay >= pre_stop:
+            raise ValueError(
+                f"gateway.deregistrationDelaySeconds {delay} must be shorter than "
+                f"{key}.shutdown.preStopSeconds {pre_stop}, so that the ALB stops sending "
+                "requests before the gateway stops; lower the delay or raise preStopSeconds"
             )
         return self
 
@@ -805,11 +1134,16 @@ def relaxations_in_use(config: StackConfig) -> dict[Relaxation, tuple[str, objec
             "single",
             "set network.natGateways to per-az",
         )
-    single = [service.name for service in config.services if service.min_replicas < 2]
+    single = [
+        f"services[{index}] ({service.name})."
+        + ("autoscaling.minReplicas" if service.autoscaling else "replicas")
+        for index, service in enumerate(config.services)
+        if service.min_replicas < 2
+    ]
     if single:
         found[Relaxation.SINGLE_REPLICA_SERVICES] = (
-            "services[].minReplicas/replicas",
-            f"1 for {', '.join(single)}",
+            ", ".join(single),
+            1,
             "run at least 2 replicas of every service",
         )
     if config.registry.mode == "zookeeper" and config.registry.replicas < 3:

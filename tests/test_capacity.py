@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from offline.context import load_config, stack_context
+from offline.engine import run_program
 from rules import ResourceView, StackContext, capacity, evaluate, load_all
 from tests.conftest import stack_config
 
@@ -237,15 +238,16 @@ def test_node_pool_limits_checked():
     assert "NodePool spec.limits (cluster-general-purpose)" in finding.message
 
 
-def test_prod_node_pool_too_small_fails(prod):
+def test_prod_node_pool_too_small_fails():
     values = stack_config("prod")
     values["topfans:cluster"]["autoMode"] = {"cpuLimit": "16", "memoryLimit": "48Gi"}
+    run = run_program("prod", config=values)
     context = stack_context("prod", load_config("prod", values))
-    findings = _findings("capacity-compute", prod.views(), context)
+    findings = _findings("capacity-compute", run.views(), context)
     assert len(findings) == 2
     assert "the pods request 20.8 cpu at their maximum" in findings[0].message
     assert "gateway 15 pods x 500m = 7.5" in findings[0].message
-    assert "over the 16 of the cluster.autoMode" in findings[0].message
+    assert "over the 16 of the NodePool spec.limits" in findings[0].message
     assert "the pods request 68.00Gi memory" in findings[1].message
     assert "collection 13 pods x 2.00Gi = 26.00Gi" in findings[1].message
     assert "raise cluster.autoMode.memoryLimit" in findings[1].message

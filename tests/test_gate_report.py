@@ -156,10 +156,8 @@ def test_makefile_checkov_offline():
         text=True,
         check=True,
     ).stdout
-    assert "--skip-download" in dry_run
-    assert "HTTPS_PROXY=http://127.0.0.1:9" in dry_run
-    assert f"console,build/dev/{gate.CHECKOV_RESULTS}" in dry_run
-    assert ".venv-checkov/bin/checkov" in dry_run
+    assert "-m offline.preview --stack dev --build-dir build" in dry_run
+    assert "-m tools.checkov.scan build/dev/manifests" in dry_run
 
 
 def test_diagram_edges(dev):
@@ -169,6 +167,7 @@ def test_diagram_edges(dev):
         ("network", "cluster"),
         ("network", "database"),
         ("network", "cache"),
+        ("network", "workloads"),
         ("cluster", "database"),
         ("cluster", "cache"),
         ("cluster", "workloads"),

@@ -19,7 +19,7 @@ from offline import preview
 from offline.context import load_config, stack_context
 from policy import pack
 from rules import load_all
-from rules.capacity import HPA
+from rules.capacity import HPA, NODE_POOL
 
 RDS_INSTANCE = "aws:rds/instance:Instance"
 DEV_CONFIG = {"stack": "dev", "environment": "dev", "relaxations": ["single-az-database"]}
@@ -138,13 +138,13 @@ def test_stack_policy_rejects_connection_overrun(prod):
     assert urn == _urn(RDS_INSTANCE, "database-mysql")
 
 
-def test_stack_policy_uses_settings(prod):
-    config = dict(_prod_config(prod))
-    config["settings"] = json.loads(json.dumps(config["settings"]))
-    config["settings"]["cluster"]["autoMode"] = {"cpuLimit": "8", "memoryLimit": "256Gi"}
-    violations = _violations(_policy("capacity-compute"), _stack_args(prod, config))
+def test_stack_policy_rejects_small_node_pool(prod):
+    args = _stack_args(prod, _prod_config(prod))
+    pool = next(r for r in args.resources if r.resource_type == NODE_POOL)
+    pool.props["spec"]["limits"]["cpu"] = "8"
+    violations = _violations(_policy("capacity-compute"), args)
     assert len(violations) == 1
-    assert "over the 8 of the cluster.autoMode" in violations[0][0]
+    assert "over the 8 of the NodePool spec.limits" in violations[0][0]
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])

@@ -35,10 +35,15 @@ SPRING_ALIASES = {
 
 @dataclass(frozen=True)
 class SharedEndpoints:
-    """The database and cache one or more workloads instances share."""
+    """The database and cache one or more workloads instances share.
+
+    `vpc_cidr` is the VPC block they live in. The NetworkPolicies admit egress to
+    their ports only inside it, or to any address on those ports without it.
+    """
 
     database: DatabaseRefs
     cache: CacheRefs
+    vpc_cidr: pulumi.Input[str] | None = None
 
 
 def config_data(endpoints: SharedEndpoints, registry_address: pulumi.Input[str]) -> dict:

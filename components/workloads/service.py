@@ -1,26 +1,36 @@
-"""One topfans service: its Deployment, Service and, when high-load, its HPA."""
+"""One topfans service: its Deployment, Service, ServiceAccount, HPA and PDB."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from components.naming import child_name
+from components.workloads.disruption import ROLLING_UPDATE, pod_disruption_budget
 from components.workloads.endpoints import CONFIG_KEYS, SECRET_KEYS, SPRING_ALIASES
-from stack_config.model import Service
+from components.workloads.pod_spec import pod_template, runtime_env
+from components.workloads.rollout import ENDPOINTS_HASH_ANNOTATION, endpoints_hash
+from stack_config.model import Autoscaling, Service
 
 PART_OF = "topfans"
 
 
 @dataclass(frozen=True)
 class ServiceWiring:
-    """Where a service finds its shared settings: the namespace, ConfigMap and Secret."""
+    """The location of a service's shared settings: namespace, ConfigMap and Secret.
+
+    `config_values` and `secret_values` are the data of the ConfigMap and the
+    Secret, from which each Deployment hashes the keys it reads.
+    """
 
     namespace: pulumi.Input[str]
     config_map_name: pulumi.Input[str]
     secret_name: pulumi.Input[str]
+    config_values: Mapping[str, pulumi.Input[str]]
+    secret_values: Mapping[str, pulumi.Input[str]]
 
 
 def labels(service: str) -> dict[str, str]:
@@ -69,10 +79,14 @@ def endpoint_env(service: Service, wiring: ServiceWiring) -> list[dict]:
 
 
 class TopfansService(pulumi.ComponentResource):
-    """A Deployment and a ClusterIP Service for one catalog entry, plus its HPA.
+    """A Deployment and a ClusterIP Service for one catalog entry, with what keeps it up.
 
-    The Deployment omits `replicas` when an HPA targets it, so `pulumi up` never
-    resets what the HPA chose. Exports `service_name`.
+    Creates a ServiceAccount (no API token unless the service requests one), the
+    Deployment, a ClusterIP Service on the http and dubbo ports, an HPA when the
+    service autoscales (the Deployment then omits `replicas`, so `pulumi up` never
+    resets what the HPA chose), and a PodDisruptionBudget when it runs two or more
+    pods. The pod template carries a digest of the endpoint values it reads, so a
+    changed endpoint or credential rolls its pods. Exports `service_name`.
     """
 
     def __init__(
@@ -85,12 +99,14 @@ class TopfansService(pulumi.ComponentResource):
         super().__init__("topfans:workloads:Service", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         selector = labels(service.name)
+        metadata = {"name": service.name, "namespace": wiring.namespace, "labels": selector}
 
-        ports = []
-        if service.ports.http is not None:
-            ports.append({"name": "http", "containerPort": service.ports.http, "protocol": "TCP"})
-        if service.ports.dubbo is not None:
-            ports.append({"name": "dubbo", "containerPort": service.ports.dubbo, "protocol": "TCP"})
+        account = k8s.core.v1.ServiceAccount(
+            child_name(name, "account"),
+            metadata=metadata,
+            automount_service_account_token=service.service_account_token,
+            opts=child,
+        )
 
         env = [{"name": key, "value": value} for key, value in sorted(service.env.items())]
         env += endpoint_env(service, wiring)
@@ -103,73 +119,99 @@ class TopfansService(pulumi.ComponentResource):
                     "value": str(service.database.pool_size),
                 }
             )
-
-        container = {
-            "name": service.name,
-            "image": service.image.reference,
-            "ports": ports,
-            "env": env,
-            "resources": {
-                "requests": service.resources.requests.model_dump(exclude_none=True),
-                "limits": service.resources.limits.model_dump(exclude_none=True),
-            },
+        env += runtime_env(service)
+        annotations = {
+            ENDPOINTS_HASH_ANNOTATION: endpoints_hash(
+                env, wiring.config_values, wiring.secret_values
+            )
         }
+
         spec: dict = {
             "selector": {"matchLabels": selector},
-            "template": {"metadata": {"labels": selector}, "spec": {"containers": [container]}},
+            "strategy": ROLLING_UPDATE,
+            "revisionHistoryLimit": 5,
+            "template": pod_template(service, selector, env, annotations, account.metadata.name),
         }
+        if service.ports.dubbo is not None:
+            spec["minReadySeconds"] = service.dubbo.min_ready_seconds
         if service.autoscaling is None:
             spec["replicas"] = service.replicas
 
         self.deployment = k8s.apps.v1.Deployment(
-            child_name(name, "deployment"),
-            metadata={"name": service.name, "namespace": wiring.namespace, "labels": selector},
-            spec=spec,
-            opts=child,
+            child_name(name, "deployment"), metadata=metadata, spec=spec, opts=child
         )
 
+        # Only the serving ports; QoS stays reachable from the pod's own node alone.
+        served = [
+            {"name": port, "port": number, "targetPort": port}
+            for port, number in service.declared_ports.items()
+            if port != "qos"
+        ]
         self.service = k8s.core.v1.Service(
             child_name(name, "service"),
-            metadata={"name": service.name, "namespace": wiring.namespace, "labels": selector},
-            spec={
-                "type": "ClusterIP",
-                "selector": selector,
-                "ports": [
-                    {"name": p["name"], "port": p["containerPort"], "targetPort": p["name"]}
-                    for p in ports
-                ],
-            },
+            metadata=metadata,
+            spec={"type": "ClusterIP", "selector": selector, "ports": served},
             opts=child,
         )
 
         if service.autoscaling is not None:
-            target_cpu = service.autoscaling.target_cpu_utilization
             k8s.autoscaling.v2.HorizontalPodAutoscaler(
                 child_name(name, "hpa"),
-                metadata={"name": service.name, "namespace": wiring.namespace, "labels": selector},
-                spec={
-                    "scaleTargetRef": {
-                        "apiVersion": "apps/v1",
-                        "kind": "Deployment",
-                        "name": service.name,
-                    },
-                    "minReplicas": service.autoscaling.min_replicas,
-                    "maxReplicas": service.autoscaling.max_replicas,
-                    "metrics": [
-                        {
-                            "type": "Resource",
-                            "resource": {
-                                "name": "cpu",
-                                "target": {
-                                    "type": "Utilization",
-                                    "averageUtilization": target_cpu,
-                                },
-                            },
-                        }
-                    ],
-                },
+                metadata=metadata,
+                spec=hpa_spec(service.name, service.autoscaling),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[self.deployment]),
+            )
+
+        if service.min_replicas >= 2:
+            pod_disruption_budget(
+                child_name(name, "pdb"), service.name, wiring.namespace, selector, self
             )
 
         self.service_name = self.service.metadata.name
         self.register_outputs({"serviceName": self.service_name})
+
+
+def hpa_spec(deployment: str, autoscaling: Autoscaling) -> dict:
+    """Return an autoscaling/v2 HPA spec: CPU utilization only, with bounded behavior."""
+    behavior = autoscaling.behavior
+    return {
+        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": deployment},
+        "minReplicas": autoscaling.min_replicas,
+        "maxReplicas": autoscaling.max_replicas,
+        "metrics": [
+            {
+                "type": "Resource",
+                "resource": {
+                    "name": "cpu",
+                    "target": {
+                        "type": "Utilization",
+                        "averageUtilization": autoscaling.target_cpu_utilization,
+                    },
+                },
+            }
+        ],
+        "behavior": {
+            "scaleUp": {
+                "stabilizationWindowSeconds": behavior.scale_up_stabilization_seconds,
+                "selectPolicy": "Max",
+                "policies": [
+                    {
+                        "type": "Pods",
+                        "value": behavior.scale_up_pods,
+                        "periodSeconds": behavior.scale_up_period_seconds,
+                    }
+                ],
+            },
+            "scaleDown": {
+                "stabilizationWindowSeconds": behavior.scale_down_stabilization_seconds,
+                "selectPolicy": "Min",
+                "policies": [
+                    {
+                        "type": "Pods",
+                        "value": behavior.scale_down_pods,
+                        "periodSeconds": behavior.scale_down_period_seconds,
+                    }
+                ],
+            },
+        },
+    }
