@@ -1,11 +1,12 @@
 """Offline preview: run the program for a stack and write what it registered to build/<stack>/.
 
-Usage: python -m offline.preview [--stack dev] [--build-dir build]
+Usage: python -m offline.preview [--stack dev] [--build-dir build] [--seed seed.yaml]
 
 Prints a resource tree like `pulumi preview` and writes `manifests/` (one YAML
 file per Kubernetes object, Secret values redacted), `resources.json` and
 `outputs.json` (secrets redacted). Exits 1 with one line when the config, the
-program or moto rejects something.
+program or moto rejects something. A config that adopts existing infrastructure
+needs `--seed`, a file that describes it (see `offline.seed`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import yaml
 
 from offline.engine import PROJECT_DIR, SECRET_MARK, Resource, RunResult, redact, run_program
 from offline.errors import RejectedError
+from offline.seed import read_seed
 
 
 def resource_rows(result: RunResult) -> list[dict[str, Any]]:
@@ -124,10 +126,17 @@ def main(argv: list[str] | None = None) -> int:
         default=PROJECT_DIR,
         help="folder that holds Pulumi.<stack>.yaml (default: the project folder)",
     )
+    parser.add_argument(
+        "--seed",
+        type=Path,
+        help="YAML file of the existing VPC, subnets, EKS clusters and hosted zones that "
+        "the config adopts, created in moto before the run (default: none)",
+    )
     options = parser.parse_args(argv)
 
     try:
-        result = run_program(options.stack, config_dir=options.config_dir)
+        seed = read_seed(options.seed) if options.seed is not None else None
+        result = run_program(options.stack, config_dir=options.config_dir, seed=seed)
     except (RejectedError, pulumi.RunError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
