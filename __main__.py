@@ -5,6 +5,7 @@ import pulumi
 from components.cache import Cache
 from components.cluster import Cluster
 from components.database import Database
+from components.existing import AdoptedCluster, AdoptedNetwork
 from components.network import Network
 from components.workloads import Workloads
 from components.workloads.endpoints import SharedEndpoints
@@ -20,8 +21,18 @@ protect_data = config.environment is Environment.PROD
 for relaxation in config.relaxations:
     pulumi.log.info(f"relaxation in effect: {relaxation.value}")
 
-network = Network("network", config.network)
-cluster = Cluster("cluster", config.cluster, network.refs)
+# An adopted VPC or cluster is looked up instead of created (docs/migration.md). The
+# config model accepts an adopted cluster only together with an adopted VPC.
+network = (
+    Network("network", config.network)
+    if config.network.existing is None
+    else AdoptedNetwork("network", config.network.existing)
+)
+cluster = (
+    Cluster("cluster", config.cluster, network.refs)
+    if config.cluster.existing_cluster_name is None
+    else AdoptedCluster("cluster", config.cluster.existing_cluster_name, network.vpc_id)
+)
 database = Database(
     "database", config.database, network.refs, cluster.refs.pod_security_group_id, protect_data
 )
