@@ -4,6 +4,7 @@ import pulumi
 
 from components.cache import Cache
 from components.cluster import Cluster
+from components.cutover import Cutover
 from components.database import Database
 from components.existing import AdoptedCluster, AdoptedNetwork
 from components.network import Network
@@ -55,3 +56,7 @@ pulumi.export("cacheAddress", cache.refs.address)
 pulumi.export("namespace", workloads.namespace.metadata.name)
 pulumi.export("gatewayHostname", workloads.gateway.hostname if workloads.gateway else None)
 pulumi.export("databasePassword", database.refs.password)
+
+if config.cutover is not None and workloads.gateway is not None:
+    cutover = Cutover("cutover", config.cutover, workloads.gateway.hostname)
+    pulumi.export("cutoverWeights", cutover.weights)
