@@ -23,7 +23,8 @@ class Cutover(pulumi.ComponentResource):
     address or a CNAME of its host name. The record `eks` has weight eksPercent and
     names the gateway's ALB, as an A alias record beside an A record or as a CNAME
     beside a CNAME, because Route 53 requires the records of a weighted group to
-    share their type. Exports `weights`.
+    share their type. With retireVm only the record `eks` remains. Exports
+    `weights`, by set identifier.
     """
 
     def __init__(
@@ -71,18 +72,20 @@ class Cutover(pulumi.ComponentResource):
 
         # The VM's record may already exist as a weighted record made by hand (see
         # docs/migration.md); allow_overwrite makes the provider adopt it with an UPSERT.
-        self.vm_record = aws.route53.Record(
-            child_name(name, VM_SET),
-            zone_id=zone.zone_id,
-            name=config.record_name,
-            type=record_type,
-            set_identifier=VM_SET,
-            weighted_routing_policies=[{"weight": vm_weight}],
-            records=[config.vm_target],
-            ttl=config.ttl,
-            allow_overwrite=True,
-            opts=child,
-        )
+        self.vm_record: aws.route53.Record | None = None
+        if not config.retire_vm:
+            self.vm_record = aws.route53.Record(
+                child_name(name, VM_SET),
+                zone_id=zone.zone_id,
+                name=config.record_name,
+                type=record_type,
+                set_identifier=VM_SET,
+                weighted_routing_policies=[{"weight": vm_weight}],
+                records=[config.vm_target],
+                ttl=config.ttl,
+                allow_overwrite=True,
+                opts=child,
+            )
 
         if config.vm_target_is_address:
             # An alias record has no TTL of its own, because Route 53 returns the ALB's
@@ -112,5 +115,7 @@ class Cutover(pulumi.ComponentResource):
             **target,
         )
 
-        self.weights = {VM_SET: vm_weight, EKS_SET: eks_weight}
+        self.weights = {EKS_SET: eks_weight}
+        if self.vm_record is not None:
+            self.weights[VM_SET] = vm_weight
         self.register_outputs({"recordName": config.record_name, "weights": self.weights})

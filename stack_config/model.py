@@ -750,6 +750,9 @@ class CutoverConfig(Model):
     vm_target: str
     eks_percent: int
     ttl: int = Field(default=60, ge=1, le=86400)
+    # Set when the VM is decommissioned: the VM's record is deleted and only the
+    # ALB's remains, so no DNS answer can name the VM's old address again.
+    retire_vm: bool = False
 
     @field_validator("eks_percent", mode="before")
     @classmethod
@@ -793,6 +796,11 @@ class CutoverConfig(Model):
             )
         if self.zone_name is not None:
             check_record_in_zone(self.record_name, self.zone_name, self.vm_target_is_address)
+        if self.retire_vm and self.eks_percent != 100:
+            raise ValueError(
+                f"retireVm deletes the VM's record, but eksPercent is {self.eks_percent}; "
+                "set eksPercent to 100 first, or remove retireVm"
+            )
         return self
 
     @property

@@ -98,6 +98,10 @@ CUTOVER_CASES = {
         infra.cutover_config(recordName="full.topfans.example", eksPercent=100, ttl=30),
         ["created"],
     ),
+    "vm-retired": (
+        infra.cutover_config(recordName="retired.topfans.example", eksPercent=100, retireVm=True),
+        ["created"],
+    ),
     "by-zone-id": (
         infra.cutover_config(
             zoneName=None, hostedZoneId=PUBLIC_ZONE_ID, recordName="id.topfans.example"
@@ -171,6 +175,12 @@ def test_whole_traffic_weights(cases, case, vm, eks):
     assert _weight(records["eks"]) == eks
 
 
+def test_retired_vm_has_no_record(cases):
+    records = _records(cases, "vm-retired")
+    assert set(records) == {"eks"}
+    assert _weight(records["eks"]) == 100
+
+
 def test_zone_found_by_id(cases):
     records = _records(cases, "by-zone-id")
     assert records["vm"]["zoneId"] == cases.seeded_ids[PUBLIC_ZONE_ID]
@@ -195,6 +205,7 @@ BAD_SECTIONS = [
     ({"vmTarget": "not a host"}, ["topfans:cutover.vmTarget = 'not a host'", "not a DNS host"]),
     ({"vmTarget": infra.RECORD}, ["is recordName itself"]),
     ({"ttl": 0}, ["topfans:cutover.ttl = 0"]),
+    ({"retireVm": True}, ["retireVm deletes the VM's record, but eksPercent is 10"]),
     (
         {"recordName": "www.topfans.example"},
         ["differs from gateway.host 'api.dev.topfans.example'", "same host name"],
