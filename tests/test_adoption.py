@@ -1,5 +1,8 @@
-"""Adopting the VM's VPC and an existing EKS cluster: nothing of them is created, and
-everything else lands in the named subnets; bad ids fail with one line."""
+"""Adopting the VM's VPC and an existing EKS cluster.
+
+Nothing of the network or cluster is created, everything else lands in the named
+subnets, and bad ids fail with one line.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,10 @@ import pytest
 import yaml
 
 from offline import preview
-from offline.engine import RunResult
+from offline.engine import PROJECT_DIR, RunResult
+from offline.seed import Seed
 from stack_config import ConfigError, validate_stack_config
+from stack_config.model import ExistingNetwork
 from tests import existing_infra as infra
 from tests.conftest import topfans_config
 from tests.helpers import kubernetes_resources
@@ -34,6 +39,7 @@ CLUSTER_TYPES = [
     "aws:iam/role:Role",
     "aws:kms/key:Key",
 ]
+README = PROJECT_DIR / "README.md"
 
 
 @pytest.fixture(scope="module")
@@ -350,3 +356,29 @@ def test_preview_seed_invalid_one_line(tmp_path, capsys):
     assert code == 1
     assert len(error.splitlines()) == 1
     assert "seed file seed.yaml: vpcs.0.cidr: Field required" in error
+
+
+def _readme_block(heading: str, language: str) -> str:
+    """Return the first fenced block of `language` in the README section `heading`."""
+    section = README.read_text().split(f"### {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return section.split(f"```{language}\n", 1)[1].split("```", 1)[0]
+
+
+def test_readme_adoption_example_valid():
+    document = yaml.safe_load(_readme_block("Adopting existing infrastructure", "yaml"))
+    network = ExistingNetwork.model_validate(document["topfans:network"]["existing"])
+    assert network.vpc_id == "vpc-0a1b2c3d4e5f60718"
+
+
+def test_readme_seed_example_valid():
+    seed = Seed.model_validate(
+        yaml.safe_load(_readme_block("Offline preview of an adopting config", "yaml"))
+    )
+    assert [vpc.id for vpc in seed.vpcs] == ["vpc-0a1b2c3d4e5f60718"]
+    assert seed.clusters[0].name == "topfans-legacy"
+
+
+@pytest.mark.parametrize("document", ["docs/migration.md", "docs/architecture.md"])
+def test_readme_links_document(document):
+    assert f"]({document})" in README.read_text()
+    assert (PROJECT_DIR / document).is_file()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import yaml
 from moto import mock_aws
 
 from offline.aws_moto import AwsBackend
-from offline.engine import RunResult
+from offline.engine import PROJECT_DIR, RunResult
 from offline.errors import RejectedError
 from stack_config import ConfigError, validate_stack_config
 from stack_config.model import CutoverConfig
@@ -308,3 +309,11 @@ def test_duplicate_record_without_overwrite_rejected(route53):
         backend.create(
             RECORD_TYPE, "second", _weighted(zone_id, name, "eks", 0, records=["203.0.113.2"])
         )
+
+
+def test_readme_cutover_example_valid():
+    readme = (PROJECT_DIR / "README.md").read_text()
+    section = readme.split("### Traffic cutover\n", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    config = CutoverConfig.model_validate(yaml.safe_load(block)["topfans:cutover"])
+    assert config.weights == (90, 10)
