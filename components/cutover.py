@@ -21,10 +21,10 @@ class Cutover(pulumi.ComponentResource):
     Looks up the public hosted zone and creates two records of the host name. The
     record `vm` has weight 100 - eksPercent and is an A record of the VM's IPv4
     address or a CNAME of its host name. The record `eks` has weight eksPercent and
-    names the gateway's ALB, as an A alias record beside an A record or as a CNAME
-    beside a CNAME, because Route 53 requires the records of a weighted group to
-    share their type. With retireVm only the record `eks` remains. Exports
-    `weights`, by set identifier.
+    names the gateway's ALB. Route 53 requires the records of a weighted group to
+    share their type, so it is an A alias record beside an A record and a CNAME
+    beside a CNAME. With retireVm only the record `eks` remains. Exports `weights`,
+    by set identifier.
     """
 
     def __init__(

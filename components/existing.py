@@ -14,7 +14,9 @@ from stack_config.model import ExistingNetwork
 
 NETWORK_KEY = "topfans:network.existing"
 CLUSTER_KEY = "topfans:cluster.existingClusterName"
-# Subnet tag the EKS load balancing controller reads to place internet-facing ALBs.
+# Subnet tag by which load balancer subnet discovery picks the subnets of
+# internet-facing ALBs, with the value 1 or empty (AWS Load Balancer Controller
+# documentation, "Subnet auto-discovery").
 PUBLIC_ELB_TAG = "kubernetes.io/role/elb"
 
 
@@ -52,7 +54,9 @@ class AdoptedNetwork(pulumi.ComponentResource):
         _require_two_zones("privateSubnetIds", private, "RDS, ElastiCache and EKS")
         _require_two_zones("publicSubnetIds", public, "the internet-facing ALB")
 
-        untagged = [subnet.id for subnet in public if subnet.tags.get(PUBLIC_ELB_TAG) != "1"]
+        untagged = [
+            subnet.id for subnet in public if subnet.tags.get(PUBLIC_ELB_TAG) not in ("1", "")
+        ]
         if untagged:
             pulumi.log.warn(
                 f"{NETWORK_KEY}.publicSubnetIds: {', '.join(untagged)} lack the tag "
