@@ -9,6 +9,7 @@ import pytest
 
 from offline.engine import RunResult, reveal
 from tests import existing_infra as infra
+from tests.conftest import stack_config
 from tests.helpers import kind, kubernetes_resources
 
 NAMESPACES = ["topfans", "topfans-group-b"]
@@ -39,16 +40,22 @@ def _in_namespace(run: RunResult, kind_name: str, namespace: str) -> list:
     ]
 
 
+def _named(run: RunResult, kind_name: str, namespace: str, name: str):
+    found = [
+        resource
+        for resource in _in_namespace(run, kind_name, namespace)
+        if resource.outputs["metadata"]["name"] == name
+    ]
+    assert len(found) == 1, f"{kind_name} {namespace}/{name}"
+    return found[0]
+
+
 def _config_map(run: RunResult, namespace: str) -> dict[str, str]:
-    maps = _in_namespace(run, "ConfigMap", namespace)
-    assert len(maps) == 1, namespace
-    return reveal(maps[0].outputs)["data"]
+    return reveal(_named(run, "ConfigMap", namespace, "topfans-endpoints").outputs)["data"]
 
 
 def _secret(run: RunResult, namespace: str) -> dict[str, str]:
-    secrets = _in_namespace(run, "Secret", namespace)
-    assert len(secrets) == 1, namespace
-    return reveal(secrets[0].inputs)["stringData"]
+    return reveal(_named(run, "Secret", namespace, "topfans-credentials").inputs)["stringData"]
 
 
 def test_two_namespaces(stack):
@@ -103,7 +110,7 @@ def test_namespace_wired_to_shared_cache(stack, namespace):
 @pytest.mark.parametrize("namespace", NAMESPACES)
 def test_deployments_read_own_namespace(stack, namespace):
     deployments = _in_namespace(stack, "Deployment", namespace)
-    assert len(deployments) == 4
+    assert len(deployments) == len(stack_config("dev")["topfans:services"])
     for deployment in deployments:
         container = reveal(deployment.inputs)["spec"]["template"]["spec"]["containers"][0]
         references = [
