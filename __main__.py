@@ -5,7 +5,9 @@ import pulumi_aws as aws
 
 from components.cache import Cache
 from components.cluster import Cluster
+from components.cutover import Cutover
 from components.database import Database
+from components.existing import AdoptedCluster, AdoptedNetwork
 from components.load_balancer_controller import LoadBalancerController
 from components.network import Network
 from components.workloads import Workloads
@@ -23,8 +25,18 @@ protect_data = config.environment is Environment.PROD
 for relaxation in config.relaxations:
     pulumi.log.info(f"relaxation in effect: {relaxation.value}")
 
-network = Network("network", config.network)
-cluster = Cluster("cluster", config.cluster, network.refs)
+# An adopted VPC or cluster is looked up instead of created (docs/migration.md). The
+# config model accepts an adopted cluster only together with an adopted VPC.
+network = (
+    Network("network", config.network)
+    if config.network.existing is None
+    else AdoptedNetwork("network", config.network.existing)
+)
+cluster = (
+    Cluster("cluster", config.cluster, network.refs)
+    if config.cluster.existing_cluster_name is None
+    else AdoptedCluster("cluster", config.cluster.existing_cluster_name, network.vpc_id)
+)
 database = Database(
     "database", config.database, network.refs, cluster.refs.pod_security_group_id, protect_data
 )
@@ -61,3 +73,7 @@ pulumi.export("cacheAddress", cache.refs.address)
 pulumi.export("namespace", workloads.namespace.metadata.name)
 pulumi.export("gatewayHostname", workloads.gateway.hostname if workloads.gateway else None)
 pulumi.export("databasePassword", database.refs.password)
+
+if config.cutover is not None and workloads.gateway is not None:
+    cutover = Cutover("cutover", config.cutover, workloads.gateway.hostname)
+    pulumi.export("cutoverWeights", cutover.weights)

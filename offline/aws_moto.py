@@ -1018,3 +1018,274 @@ def _truthy(value: Any) -> bool:
     if isinstance(value, str):
         return value.lower() == "true"
     return bool(value)
+
+
+# Lookups of existing infrastructure (a VPC, subnets, an EKS cluster) for adoption.
+
+
+def _filters(args: dict[str, Any]) -> list[dict[str, Any]]:
+    """Turn pulumi-aws data source filters into EC2 API filters."""
+    return [
+        {"Name": item["name"], "Values": list(item["values"])} for item in args.get("filters") or []
+    ]
+
+
+def _tag_map(tags: list[dict[str, str]] | None) -> dict[str, str]:
+    return {tag["Key"]: tag["Value"] for tag in tags or []}
+
+
+@answers("aws:ec2/getVpcs:getVpcs")
+def _get_vpcs(backend: AwsBackend, args: dict[str, Any]) -> dict[str, Any]:
+    vpcs = backend.client("ec2").describe_vpcs(Filters=_filters(args))["Vpcs"]
+    return {"id": backend.region, "ids": [vpc["VpcId"] for vpc in vpcs]}
+
+
+@answers("aws:ec2/getVpc:getVpc")
+def _get_vpc(backend: AwsBackend, args: dict[str, Any]) -> dict[str, Any]:
+    vpc = backend.client("ec2").describe_vpcs(VpcIds=[args["id"]])["Vpcs"][0]
+    return {
+        "id": vpc["VpcId"],
+        "arn": backend.arn("ec2", f"vpc/{vpc['VpcId']}"),
+        "cidrBlock": vpc["CidrBlock"],
+        "default": bool(vpc.get("IsDefault")),
+        "ownerId": vpc.get("OwnerId", ACCOUNT_ID),
+        "state": vpc.get("State", "available"),
+        "tags": _tag_map(vpc.get("Tags")),
+    }
+
+
+@answers("aws:ec2/getSubnets:getSubnets")
+def _get_subnets(backend: AwsBackend, args: dict[str, Any]) -> dict[str, Any]:
+    subnets = backend.client("ec2").describe_subnets(Filters=_filters(args))["Subnets"]
+    return {"id": backend.region, "ids": [subnet["SubnetId"] for subnet in subnets]}
+
+
+@answers("aws:ec2/getSubnet:getSubnet")
+def _get_subnet(backend: AwsBackend, args: dict[str, Any]) -> dict[str, Any]:
+    subnet = backend.client("ec2").describe_subnets(SubnetIds=[args["id"]])["Subnets"][0]
+    return {
+        "id": subnet["SubnetId"],
+        "arn": backend.arn("ec2", f"subnet/{subnet['SubnetId']}"),
+        "vpcId": subnet["VpcId"],
+        "cidrBlock": subnet["CidrBlock"],
+        "availabilityZone": subnet["AvailabilityZone"],
+        "availabilityZoneId": subnet.get("AvailabilityZoneId"),
+        "mapPublicIpOnLaunch": bool(subnet.get("MapPublicIpOnLaunch")),
+        "ownerId": subnet.get("OwnerId", ACCOUNT_ID),
+        "state": subnet.get("State", "available"),
+        "tags": _tag_map(subnet.get("Tags")),
+    }
+
+
+@answers("aws:eks/getClusters:getClusters")
+def _get_clusters(backend: AwsBackend, args: dict[str, Any]) -> dict[str, Any]:
+    return {"id": backend.region, "names": backend.client("eks").list_clusters()["clusters"]}
+
+
+@answers("aws:eks/getCluster:getCluster")
+def _get_cluster(backend: AwsBackend, args: dict[str, Any]) -> dict[str, Any]:
+    cluster = _require_cluster(backend, args["name"])
+    vpc_config = cluster.get("resourcesVpcConfig") or {}
+    subnet_ids = vpc_config.get("subnetIds") or []
+    ec2 = backend.client("ec2")
+    vpc_id = ec2.describe_subnets(SubnetIds=subnet_ids[:1])["Subnets"][0]["VpcId"]
+    # moto models no cluster security group; the cluster handler and the offline
+    # seed create it under the name EKS gives it.
+    groups = ec2.describe_security_groups(
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "group-name", "Values": [f"eks-cluster-sg-{cluster['name']}-*"]},
+        ]
+    )["SecurityGroups"]
+
+    network = cluster.get("kubernetesNetworkConfig") or {}
+    balancing = network.get("elasticLoadBalancing") or {}
+    authority = (cluster.get("certificateAuthority") or {}).get("data")
+    return {
+        "id": cluster["name"],
+        "name": cluster["name"],
+        "arn": cluster["arn"],
+        "endpoint": cluster["endpoint"],
+        "version": cluster.get("version"),
+        "status": cluster.get("status", "ACTIVE"),
+        "roleArn": cluster.get("roleArn"),
+        "platformVersion": cluster.get("platformVersion"),
+        "certificateAuthorities": [{"data": authority or _fake_certificate(cluster["name"])}],
+        "identities": [{"oidcs": [{"issuer": cluster["identity"]["oidc"]["issuer"]}]}],
+        "kubernetesNetworkConfigs": [
+            {
+                "elasticLoadBalancings": [{"enabled": bool(balancing.get("enabled"))}],
+                "ipFamily": network.get("ipFamily", "ipv4"),
+                "serviceIpv4Cidr": network.get("serviceIpv4Cidr", "172.20.0.0/16"),
+            }
+        ],
+        "vpcConfig": {
+            "vpcId": vpc_id,
+            "subnetIds": subnet_ids,
+            "securityGroupIds": vpc_config.get("securityGroupIds") or [],
+            "clusterSecurityGroupId": groups[0]["GroupId"] if groups else "",
+            "endpointPrivateAccess": bool(vpc_config.get("endpointPrivateAccess")),
+            "endpointPublicAccess": bool(vpc_config.get("endpointPublicAccess", True)),
+            "publicAccessCidrs": vpc_config.get("publicAccessCidrs") or [],
+        },
+        "tags": cluster.get("tags") or {},
+    }
+
+
+# Route 53.
+
+# The hosted zone ids of Application Load Balancers per region, for alias records,
+# from the "Elastic Load Balancing endpoints and quotas" table of the AWS General
+# Reference (https://docs.aws.amazon.com/general/latest/gr/elb.html).
+ALB_HOSTED_ZONE_IDS = {
+    "us-east-1": "Z35SXDOTRQ7X7K",
+    "us-west-2": "Z1H1FL5HABSF5",
+    "eu-west-1": "Z32O12XQLNTSW2",
+    "ap-south-1": "Z11127IXD6XFTK",
+}
+
+
+@answers("aws:lb/getHostedZoneId:getHostedZoneId")
+def _load_balancer_zone(backend: AwsBackend, args: dict[str, Any]) -> dict[str, Any]:
+    region = args.get("region") or backend.region
+    kind = args.get("loadBalancerType") or "application"
+    if kind != "application" or region not in ALB_HOSTED_ZONE_IDS:
+        raise RejectedError(
+            f"aws:lb/getHostedZoneId:getHostedZoneId: the offline engine knows the "
+            f"zone ids of application load balancers in {', '.join(ALB_HOSTED_ZONE_IDS)} "
+            f"only, not of {kind} ones in {region}"
+        )
+    return {"id": ALB_HOSTED_ZONE_IDS[region], "loadBalancerType": kind, "region": region}
+
+
+def _zone_outputs(zone: dict[str, Any]) -> dict[str, Any]:
+    zone_id = zone["Id"].removeprefix("/hostedzone/")
+    return {
+        "id": zone_id,
+        "zoneId": zone_id,
+        "name": zone["Name"].removesuffix("."),
+        "privateZone": bool((zone.get("Config") or {}).get("PrivateZone")),
+        "resourceRecordSetCount": zone.get("ResourceRecordSetCount", 2),
+        "callerReference": zone.get("CallerReference", ""),
+        "comment": (zone.get("Config") or {}).get("Comment", ""),
+        "arn": f"arn:aws:route53:::hostedzone/{zone_id}",
+    }
+
+
+@answers("aws:route53/getZone:getZone")
+def _get_zone(backend: AwsBackend, args: dict[str, Any]):
+    """Return the zone's outputs, or a failed invoke if no zone matches, as the provider does.
+
+    A failed invoke is the (outputs, failures) pair that the SDK's mock monitor accepts.
+    The program receives it as the exception a real failed invoke raises, so it may
+    catch it.
+    """
+    route53 = backend.client("route53")
+    private = bool(args.get("privateZone"))
+    if args.get("zoneId"):
+        zones = [
+            zone
+            for zone in route53.list_hosted_zones()["HostedZones"]
+            if zone["Id"].removeprefix("/hostedzone/") == args["zoneId"]
+        ]
+    else:
+        name = str(args["name"]).removesuffix(".") + "."
+        zones = [
+            zone
+            for zone in route53.list_hosted_zones_by_name(DNSName=name)["HostedZones"]
+            if zone["Name"] == name and bool(zone["Config"].get("PrivateZone")) == private
+        ]
+    if len(zones) != 1:
+        return {}, [("name", "no matching Route 53 Hosted Zone found")]
+    return _zone_outputs(zones[0])
+
+
+def _record_sets(backend: AwsBackend, zone_id: str, name: str) -> list[dict[str, Any]]:
+    """Return the record sets of a zone that have this name (with the trailing dot)."""
+    found = backend.client("route53").list_resource_record_sets(
+        HostedZoneId=zone_id, StartRecordName=name
+    )["ResourceRecordSets"]
+    return [record for record in found if record["Name"] == name]
+
+
+def _check_record_rules(
+    record: dict[str, Any],
+    existing: list[dict[str, Any]],
+    name: str,
+    zone_name: str,
+    overwrite: bool,
+) -> None:
+    """Raise RejectedError for a record that breaks a Route 53 rule moto does not check.
+
+    The rules, from the Route 53 Developer Guide ("Values specific for weighted
+    records"): the records of a weighted group share name and type, and a weighted
+    record cannot share name and type with a non-weighted one. No CNAME may sit at the
+    zone apex or beside another record of the same name (RFC 1912, section 2.4). A
+    CREATE fails if the record exists already.
+    """
+    kind = record["Type"]
+    weighted = "Weight" in record
+    prefix = f"aws:route53/record:Record {name}: AWS rejected it: InvalidChangeBatch"
+    if weighted and not record.get("SetIdentifier"):
+        raise RejectedError(f"{prefix}: a weighted record needs a set identifier")
+    if kind == "CNAME" and record["Name"] == zone_name:
+        raise RejectedError(f"{prefix}: a CNAME is not permitted at the apex of {zone_name}")
+    for other in existing:
+        if other.get("SetIdentifier") == record.get("SetIdentifier") and other["Type"] == kind:
+            if overwrite:
+                continue  # The record itself, which an UPSERT replaces.
+            raise RejectedError(
+                f"{prefix}: a {kind} record {record['Name']} with set identifier "
+                f"{record.get('SetIdentifier')} already exists"
+            )
+        if "CNAME" in (kind, other["Type"]) and kind != other["Type"]:
+            raise RejectedError(
+                f"{prefix}: a {kind} record conflicts with the {other['Type']} record "
+                f"of the same name {record['Name']}"
+            )
+        if other["Type"] == kind and ("Weight" in other) != weighted:
+            raise RejectedError(
+                f"{prefix}: weighted and non-weighted {kind} records cannot share the "
+                f"name {record['Name']}"
+            )
+
+
+@handles("aws:route53/record:Record")
+def _route53_record(backend: AwsBackend, name: str, inputs: dict[str, Any]):
+    route53 = backend.client("route53")
+    zone_id = inputs["zoneId"]
+    zone_name = route53.get_hosted_zone(Id=zone_id)["HostedZone"]["Name"]
+    fqdn = str(inputs["name"]).removesuffix(".") + "."
+
+    record: dict[str, Any] = {"Name": fqdn, "Type": inputs["type"]}
+    if inputs.get("setIdentifier"):
+        record["SetIdentifier"] = inputs["setIdentifier"]
+    for policy in inputs.get("weightedRoutingPolicies") or []:
+        record["Weight"] = int(policy["weight"])
+    aliases = inputs.get("aliases") or []
+    if aliases:
+        alias = aliases[0]
+        record["AliasTarget"] = {
+            "HostedZoneId": alias["zoneId"],
+            "DNSName": alias["name"],
+            "EvaluateTargetHealth": bool(alias.get("evaluateTargetHealth")),
+        }
+    else:
+        record["TTL"] = int(inputs["ttl"])
+        record["ResourceRecords"] = [{"Value": value} for value in inputs.get("records") or []]
+    # allowOverwrite makes the provider send UPSERT, which adopts a record of the same
+    # name, type and set identifier; otherwise CREATE fails if one exists.
+    overwrite = bool(inputs.get("allowOverwrite"))
+    existing = _record_sets(backend, zone_id, fqdn)
+    _check_record_rules(record, existing, name, zone_name, overwrite)
+    action = "UPSERT" if overwrite else "CREATE"
+    route53.change_resource_record_sets(
+        HostedZoneId=zone_id,
+        ChangeBatch={"Changes": [{"Action": action, "ResourceRecordSet": record}]},
+    )
+    identifier = "_".join(
+        part
+        for part in (zone_id, fqdn.removesuffix("."), inputs["type"], inputs.get("setIdentifier"))
+        if part
+    )
+    return identifier, _with(inputs, fqdn=fqdn.removesuffix("."))

@@ -27,6 +27,7 @@ from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from offline import aws_moto, kubernetes, random_values
 from offline.errors import RejectedError
+from offline.seed import Seed, create_seeded, rewrite_ids
 from rules import ResourceView
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -75,6 +76,8 @@ class RunResult:
     outputs: dict[str, Any] = field(default_factory=dict)
     secret_outputs: set[str] = field(default_factory=set)
     logs: list[tuple[str, str]] = field(default_factory=list)
+    # Each id a seed file declared, mapped to the id moto gave the seeded object.
+    seeded_ids: dict[str, str] = field(default_factory=dict)
 
     def of_type(self, type_: str) -> list[Resource]:
         """Return the resources of one type token, in registration order."""
@@ -258,6 +261,7 @@ def run_program(
     program: Path = PROJECT_DIR / "__main__.py",
     result: RunResult | None = None,
     config_dir: Path = PROJECT_DIR,
+    seed: Seed | None = None,
 ) -> RunResult:
     """Run the program for `stack` under the offline engine and return what it registered.
 
@@ -265,7 +269,8 @@ def run_program(
     replaces it (tests pass edited copies). Raises `RejectedError` when the engine
     or moto rejects a resource, and the program's own `pulumi.RunError` (such as a
     `ConfigError`) unchanged; pass `result` to see what was registered before the
-    error.
+    error. A `seed` (see `offline.seed`) is created in moto before the program runs,
+    and config values equal to a seeded id are rewritten to the id moto chose.
     """
     values = read_stack_file(stack, config_dir) if config is None else config
     region = str(values.get("aws:region", "us-east-1"))
@@ -278,8 +283,6 @@ def run_program(
     mocks.set_mocks(
         engine, PROJECT, stack, preview=False, logger=_LogCollector(result), monitor=monitor
     )
-    pulumi.runtime.set_all_config({key: _as_config_value(value) for key, value in values.items()})
-
     program_dir = str(program.parent)
     added_path = program_dir not in sys.path
     if added_path:
@@ -288,6 +291,14 @@ def run_program(
     os.chdir(program_dir)
     try:
         with engine.aws.active():
+            if seed is not None:
+                result.seeded_ids = create_seeded(engine.aws, seed)
+                values = rewrite_ids(values, result.seeded_ids)
+                for declared, created in result.seeded_ids.items():
+                    result.logs.append(("info", f"offline seed: {declared} is {created} in moto"))
+            pulumi.runtime.set_all_config(
+                {key: _as_config_value(value) for key, value in values.items()}
+            )
             _sync_await(run_pulumi_func(lambda: runpy.run_path(str(program), run_name="__main__")))
             _collect_outputs(result)
     finally:

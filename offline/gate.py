@@ -24,6 +24,7 @@ from offline.context import load_config, region, stack_context
 from offline.engine import RunResult, read_stack_file, run_program
 from offline.errors import RejectedError
 from offline.report import CheckovResult, GateResult
+from offline.seed import read_seed
 from rules import evaluate
 from rules.capacity import compute_budget, connection_budgets
 from stack_config import StackConfig
@@ -114,7 +115,8 @@ def main(argv: list[str] | None = None, checkov: CheckovRunner = run_checkov) ->
 
     try:
         values = read_stack_file(options.stack, options.config_dir)
-        result = run_program(options.stack, config_dir=options.config_dir)
+        seed = read_seed(options.seed) if options.seed is not None else None
+        result = run_program(options.stack, config_dir=options.config_dir, seed=seed)
         config = load_config(options.stack, values)
     except (RejectedError, pulumi.RunError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -1,6 +1,6 @@
 """Offline preview: run the program for a stack and write what it registered to build/<stack>/.
 
-Usage: python -m offline.preview [--stack dev] [--build-dir build]
+Usage: python -m offline.preview [--stack dev] [--build-dir build] [--seed seed.yaml]
 
 Prints a resource tree like `pulumi preview` and writes `manifests/` (one YAML
 file per Kubernetes object, Secret values redacted), `resources.json`,
@@ -8,6 +8,8 @@ file per Kubernetes object, Secret values redacted), `resources.json`,
 config for this stack). Then runs every rule over the resources and prints one
 line per violation that the stack's relaxations do not waive. Exits 1 with one
 line when the config, the program or moto rejects something, or when a rule fails.
+A config that adopts existing infrastructure needs `--seed`, a file that describes
+it (see `offline.seed`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import yaml
 from offline.context import load_config, stack_context
 from offline.engine import PROJECT_DIR, SECRET_MARK, Resource, RunResult, redact, run_program
 from offline.errors import RejectedError
+from offline.seed import read_seed
 from policy.pack import policy_pack_config
 from rules import Report, StackContext, evaluate
 
@@ -168,6 +171,12 @@ def stack_arguments(description: str) -> argparse.ArgumentParser:
         default=PROJECT_DIR,
         help="folder that holds Pulumi.<stack>.yaml (default: the project folder)",
     )
+    parser.add_argument(
+        "--seed",
+        type=Path,
+        help="YAML file of the existing VPC, subnets, EKS clusters and hosted zones that "
+        "the config adopts, created in moto before the run (default: none)",
+    )
     return parser
 
 
@@ -177,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
 
     try:
-        result = run_program(options.stack, config_dir=options.config_dir)
+        seed = read_seed(options.seed) if options.seed is not None else None
+        result = run_program(options.stack, config_dir=options.config_dir, seed=seed)
         context = stack_context(
             options.stack, load_config(options.stack, config_dir=options.config_dir)
         )

@@ -23,6 +23,7 @@ TOP_LEVEL_KEYS = (
     "registry",
     "gateway",
     "services",
+    "cutover",
 )
 
 # Physical names such as "topfans-<stack>-redis" must stay within the AWS limits
@@ -38,6 +39,9 @@ MISSING_HINTS = {
     "resources": "add resources with requests (cpu, memory) and limits (memory)",
     "name": "add name, a lowercase DNS label",
     "certificateArn": "add certificateArn, the ACM certificate ARN of the public host name",
+    "recordName": "add recordName, the public host name that clients resolve",
+    "vmTarget": "add vmTarget, the VM's IPv4 address or host name",
+    "eksPercent": "add eksPercent, the share of DNS answers for EKS from 0 to 100",
 }
 
 STACK_NAME = re.compile(r"^[a-z](?!.*--)[a-z0-9-]{0,24}[a-z0-9]$")

@@ -98,6 +98,11 @@ def _check_log_retention(value: int) -> int:
 LogRetentionDays = Annotated[int, AfterValidator(_check_log_retention)]
 
 
+# EC2 ids: the prefix and 8 or 17 lowercase hex digits.
+VPC_ID = re.compile(r"^vpc-[0-9a-f]{8}([0-9a-f]{9})?$")
+SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$")
+
+
 class ExistingNetwork(Model):
     """An existing VPC to place everything in instead of creating one."""
 
@@ -108,6 +113,27 @@ class ExistingNetwork(Model):
     public_subnet_ids: list[
         Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$")]
     ] = Field(min_length=2)
+
+    @field_validator("vpc_id", mode="before")
+    @classmethod
+    def _vpc_id_valid(cls, value: object) -> object:
+        if isinstance(value, str) and not VPC_ID.match(value):
+            raise ValueError(
+                "not a VPC id; use the id `aws ec2 describe-vpcs` prints, "
+                "e.g. vpc-0a1b2c3d4e5f67890"
+            )
+        return value
+
+    @field_validator("private_subnet_ids", "public_subnet_ids", mode="before")
+    @classmethod
+    def _subnet_ids_valid(cls, value: object) -> object:
+        for item in value if isinstance(value, list) else []:
+            if isinstance(item, str) and not SUBNET_ID.match(item):
+                raise ValueError(
+                    f"{item!r} is not a subnet id; use ids `aws ec2 describe-subnets` "
+                    "prints, e.g. subnet-0a1b2c3d4e5f67890"
+                )
+        return value
 
     @model_validator(mode="after")
     def _subnets_distinct(self) -> ExistingNetwork:
@@ -142,6 +168,18 @@ class NetworkConfig(Model):
         if not network.is_private:
             raise ValueError("the block must be private (RFC 1918); use e.g. 10.20.0.0/16")
         return str(network)
+
+    @model_validator(mode="after")
+    def _existing_exclusive(self) -> NetworkConfig:
+        # An adopted VPC is used as it is, so settings that shape a new one would be
+        # silently ignored; reject them instead.
+        ignored = sorted(to_camel(name) for name in self.model_fields_set - {"existing"})
+        if self.existing is not None and ignored:
+            raise ValueError(
+                f"existing adopts a VPC, so {', '.join(ignored)} would not be applied; "
+                "remove them or remove existing"
+            )
+        return self
 
 
 class NodeGroupConfig(Model):
@@ -225,6 +263,29 @@ class ClusterConfig(Model):
                 )
         return value
 
+    @field_validator("existing_cluster_name")
+    @classmethod
+    def _cluster_name_valid(cls, value: str | None) -> str | None:
+        # EKS cluster names: letters, digits, hyphens and underscores, starting with a
+        # letter or digit, at most 100 characters (CreateCluster API reference).
+        if value is not None and not EKS_CLUSTER_NAME.match(value):
+            raise ValueError("not an EKS cluster name; use the name `aws eks list-clusters` prints")
+        return value
+
+    @model_validator(mode="after")
+    def _existing_exclusive(self) -> ClusterConfig:
+        # An adopted cluster is used as it is, so settings that shape a new one would
+        # be silently ignored; reject them instead.
+        ignored = sorted(
+            to_camel(name) for name in self.model_fields_set - {"existing_cluster_name"}
+        )
+        if self.existing_cluster_name is not None and ignored:
+            raise ValueError(
+                f"existingClusterName adopts a cluster, so {', '.join(ignored)} would not "
+                "be applied; remove them or remove existingClusterName"
+            )
+        return self
+
     @model_validator(mode="after")
     def _compute_consistent(self) -> ClusterConfig:
         if self.compute_mode == "node-group" and self.node_group is None:
@@ -249,6 +310,8 @@ class ClusterConfig(Model):
             )
         return self
 
+
+EKS_CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
 
 _WINDOW = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 _WEEKLY_WINDOW = re.compile(
@@ -1008,6 +1071,126 @@ class GatewayConfig(Model):
     deregistration_delay_seconds: int = Field(default=20, ge=0, le=3600)
 
 
+# A DNS host name: labels of letters, digits and hyphens (RFC 1123), at most 253
+# characters, with an alphabetic top-level label.
+HOST_NAME = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
+)
+
+
+def _check_host_name(value: str) -> str:
+    name = value.lower().removesuffix(".")
+    if not HOST_NAME.match(name):
+        raise ValueError("not a DNS host name; use e.g. api.topfans.example")
+    return name
+
+
+HostName = Annotated[str, AfterValidator(_check_host_name)]
+
+
+class CutoverConfig(Model):
+    """Route 53 weighted records that split the public host name between the VM and EKS.
+
+    `eksPercent` of DNS answers name the gateway's ALB and the rest the VM, so moving
+    traffic, or rolling it back, is a change of this one number.
+    """
+
+    # Route 53 zone ids are up to 32 uppercase letters and digits (moto's, offline,
+    # need not start with Z as AWS's do).
+    hosted_zone_id: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,32}$")] | None = None
+    zone_name: HostName | None = None
+    record_name: HostName
+    vm_target: str
+    eks_percent: int
+    ttl: int = Field(default=60, ge=1, le=86400)
+    # Set when the VM is decommissioned: the VM's record is deleted and only the
+    # ALB's remains, so no DNS answer can name the VM's old address again.
+    retire_vm: bool = False
+
+    @field_validator("eks_percent", mode="before")
+    @classmethod
+    def _percent_valid(cls, value: object) -> object:
+        # `pulumi config set --path` may store the number as a string of digits.
+        if isinstance(value, str) and value.isdigit():
+            value = int(value)
+        # bool is an int in Python, but `true` is no percentage.
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+            raise ValueError(
+                "must be a whole number from 0 to 100, the percentage of DNS answers "
+                "that name the EKS gateway's ALB; use e.g. 10"
+            )
+        return value
+
+    @field_validator("vm_target")
+    @classmethod
+    def _target_valid(cls, value: str) -> str:
+        try:
+            address = ipaddress.ip_address(value)
+        except ValueError:
+            return _check_host_name(value)
+        if address.version != 4:
+            raise ValueError(
+                "an IPv6 target is not supported, because the ALB record is an IPv4 "
+                "alias; give the VM's IPv4 address or host name"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _zone_consistent(self) -> CutoverConfig:
+        if (self.hosted_zone_id is None) == (self.zone_name is None):
+            raise ValueError(
+                "set exactly one of hostedZoneId and zoneName to name the public "
+                "hosted zone of recordName"
+            )
+        if self.vm_target == self.record_name:
+            raise ValueError(
+                f"vmTarget {self.vm_target!r} is recordName itself; set vmTarget to the "
+                "VM's IPv4 address or another host name of the VM"
+            )
+        if self.zone_name is not None:
+            check_record_in_zone(self.record_name, self.zone_name, self.vm_target_is_address)
+        if self.retire_vm and self.eks_percent != 100:
+            raise ValueError(
+                f"retireVm deletes the VM's record, but eksPercent is {self.eks_percent}; "
+                "set eksPercent to 100 first, or remove retireVm"
+            )
+        return self
+
+    @property
+    def vm_target_is_address(self) -> bool:
+        """Whether the VM's target is an IPv4 address (an A record) or a host name (CNAME)."""
+        try:
+            ipaddress.ip_address(self.vm_target)
+        except ValueError:
+            return False
+        return True
+
+    @property
+    def weights(self) -> tuple[int, int]:
+        """The Route 53 weights of the VM's record and the ALB's record.
+
+        They always add up to 100, so they are never both 0, which Route 53 would
+        read as an equal split. So 0 percent sends no traffic to EKS and 100 percent
+        sends it all.
+        """
+        return 100 - self.eks_percent, self.eks_percent
+
+
+def check_record_in_zone(record: str, zone: str, target_is_address: bool) -> None:
+    """Raise ValueError unless `record` can hold weighted records in the hosted `zone`."""
+    if record != zone and not record.endswith(f".{zone}"):
+        raise ValueError(
+            f"recordName {record!r} is not in the zone {zone!r}; use a name that ends "
+            f"in {zone} or the zone that holds the record"
+        )
+    # DNS allows no CNAME at a zone apex (RFC 1912, section 2.4), so Route 53 rejects it.
+    if record == zone and not target_is_address:
+        raise ValueError(
+            f"recordName {record!r} is the zone apex, where a CNAME to the VM's host name "
+            "is not allowed; set vmTarget to the VM's IPv4 address"
+        )
+
+
 class StackConfig(Model):
     """The whole stack config, as read from the `topfans:*` keys."""
 
@@ -1020,6 +1203,7 @@ class StackConfig(Model):
     registry: RegistryConfig = RegistryConfig()
     gateway: GatewayConfig
     services: list[Service] = Field(min_length=1)
+    cutover: CutoverConfig | None = None
 
     @model_validator(mode="after")
     def _catalog_consistent(self) -> StackConfig:
@@ -1085,6 +1269,29 @@ class StackConfig(Model):
             raise ValueError(
                 f"relaxations lists {relaxation.value!r}, but no setting uses it; "
                 "remove it from topfans:relaxations"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _adoption_consistent(self) -> StackConfig:
+        # An existing cluster runs in an existing VPC, which must be the network's.
+        if self.cluster.existing_cluster_name is not None and self.network.existing is None:
+            raise ValueError(
+                "cluster.existingClusterName adopts a cluster, but network.existing is "
+                "not set; set network.existing to the cluster's VPC and subnets"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _cutover_matches_gateway(self) -> StackConfig:
+        # The gateway's Ingress rule matches gateway.host only, so the ALB responds
+        # to any other host name with 404.
+        host = (self.gateway.host or "").lower().removesuffix(".")
+        if self.cutover is not None and host and self.cutover.record_name != host:
+            raise ValueError(
+                f"cutover.recordName {self.cutover.record_name!r} differs from gateway.host "
+                f"{host!r}, whose Ingress rule is the only one the ALB serves; set both "
+                "to the same host name"
             )
         return self
 

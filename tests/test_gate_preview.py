@@ -11,7 +11,7 @@ from offline.engine import PROJECT_DIR
 def test_preview_passes_dev(monkeypatch, tmp_path, capsys):
     from tests.conftest import stack_run
 
-    monkeypatch.setattr(preview, "run_program", lambda stack, config_dir: stack_run(stack))
+    monkeypatch.setattr(preview, "run_program", lambda stack, config_dir, **_: stack_run(stack))
     code = preview.main(["--stack", "dev", "--build-dir", str(tmp_path)])
     output = capsys.readouterr()
     assert code == 0

@@ -115,7 +115,7 @@ def test_connection_overrun_fails_gate(tmp_path):
 
 
 def test_gate_main_exit_codes(monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(gate, "run_program", lambda stack, config_dir: stack_run(stack))
+    monkeypatch.setattr(gate, "run_program", lambda stack, config_dir, **_: stack_run(stack))
     passed = gate.main(["--stack", "dev", "--build-dir", str(tmp_path)], _clean_checkov)
     assert passed == 0
     assert "gate passed for dev" in capsys.readouterr().out
