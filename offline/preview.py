@@ -34,17 +34,31 @@ from rules import Report, StackContext, evaluate
 
 
 def resource_rows(result: RunResult) -> list[dict[str, Any]]:
-    """Return one JSON-ready row per resource, every secret replaced by "[secret]"."""
-    return [
-        {
+    """Return one JSON-ready row per resource, every secret replaced by "[secret]".
+
+    Besides type, name, parent, provider and inputs, a row has `options` when the
+    program set any of the resource options that guard data: protect, ignoreChanges
+    and deleteBeforeReplace.
+    """
+    rows = []
+    for resource in result.resources:
+        row: dict[str, Any] = {
             "type": resource.type,
             "name": resource.name,
             "parent": resource.parent_name,
             "provider": resource.provider_name,
             "inputs": redact(resource.inputs),
         }
-        for resource in result.resources
-    ]
+        options = {
+            "protect": resource.protect,
+            "ignoreChanges": resource.ignore_changes,
+            "deleteBeforeReplace": resource.delete_before_replace,
+        }
+        options = {key: value for key, value in options.items() if value}
+        if options:
+            row["options"] = options
+        rows.append(row)
+    return rows
 
 
 def redacted_outputs(result: RunResult) -> dict[str, Any]:

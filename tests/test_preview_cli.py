@@ -29,7 +29,7 @@ def test_tree_counts_resources(dev):
 def test_resources_json_rows(built, dev):
     rows = json.loads((built / "resources.json").read_text())
     assert len(rows) == len(dev.resources)
-    assert set(rows[0]) == {"type", "name", "parent", "provider", "inputs"}
+    assert {"type", "name", "parent", "provider", "inputs"} <= set(rows[0])
     instance = next(row for row in rows if row["type"] == "aws:rds/instance:Instance")
     assert instance["parent"] == "database"
     assert instance["inputs"]["password"] == "[secret]"
@@ -81,3 +81,18 @@ def test_invalid_engine_one_line(tmp_path, capsys):
     assert "topfans:database.engine = 'mysqll'" in error
     assert "rejected" in error
     assert not (tmp_path / "build").exists()
+
+
+def test_resources_json_data_options(tmp_path, prod):
+    rows = json.loads((preview.write_build(prod, tmp_path) / "resources.json").read_text())
+    instance = next(row for row in rows if row["type"] == "aws:rds/instance:Instance")
+    group = next(row for row in rows if row["type"].endswith("ReplicationGroup"))
+    assert instance["options"]["protect"] is True
+    assert "allocatedStorage" in instance["options"]["ignoreChanges"]
+    assert group["options"]["protect"] is True
+
+
+def test_resources_json_no_options_in_dev(built):
+    rows = json.loads((built / "resources.json").read_text())
+    instance = next(row for row in rows if row["type"] == "aws:rds/instance:Instance")
+    assert "protect" not in instance.get("options", {})
