@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,17 @@ REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
 INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
 
-# Kubernetes versions in EKS extended support on 2026-12-04 (the EKS version
-# lifecycle table behind stack_config/catalog.py EKS_KUBERNETES_VERSIONS).
-EXTENDED_SUPPORT_VERSIONS = frozenset({"1.32", "1.33"})
+# The end of EKS standard support per Kubernetes version: extended support, and its
+# billing, starts at the beginning of that day in UTC. Source: the "Amazon EKS
+# Kubernetes release calendar" (EKS User Guide, kubernetes-versions.adoc in
+# awsdocs/amazon-eks-user-guide, read 2026-12-04) for 1.32 to 1.34; its stored copy
+# predates 1.35, whose date comes from https://endoflife.date/amazon-eks.
+EKS_STANDARD_SUPPORT_ENDS = {
+    "1.32": date(2026, 3, 23),
+    "1.33": date(2026, 7, 29),
+    "1.34": date(2026, 12, 2),
+    "1.35": date(2027, 3, 27),
+}
 
 # The instance type whose capacity and price stand for an EKS Auto Mode node. NOTE:
 # Auto Mode picks instance types itself, so node counts and prices are an estimate.
@@ -80,6 +89,17 @@ def load_prices(path: Path = PRICES_FILE) -> dict[str, Any]:
     return yaml.safe_load(path.read_text())
 
 
+def support_tier(version: str, on: date) -> str | None:
+    """Return "standard" or "extended": the EKS support of a version on a UTC day.
+
+    Returns None for a version the release calendar above lacks.
+    """
+    standard_ends = EKS_STANDARD_SUPPORT_ENDS.get(version)
+    if standard_ends is None:
+        return None
+    return "standard" if on < standard_ends else "extended"
+
+
 class _Prices:
     """Look-ups in one region's part of the price table; None when a figure is missing."""
 
@@ -108,6 +128,38 @@ def _times(value: Decimal | None, factor: Decimal | int) -> Decimal | None:
 
 def _add(*values: Decimal | None) -> Decimal | None:
     return None if any(value is None for value in values) else sum(values, Decimal(0))
+
+
+def _control_plane_lines(
+    resources: list[ResourceView], prices: _Prices, on: date
+) -> list[CostLine]:
+    lines = []
+    for cluster in (r for r in resources if r.type == EKS_CLUSTER):
+        version = str(cluster.inputs.get("version"))
+        tier = support_tier(version, on)
+        if tier is None:
+            lines.append(
+                CostLine(
+                    "EKS control plane",
+                    f"Kubernetes {version}",
+                    None,
+                    None,
+                    f"no EKS support dates for Kubernetes {version} in offline/cost.py",
+                )
+            )
+            continue
+        key = "eksClusterHour" if tier == "standard" else "eksExtendedSupportClusterHour"
+        cost = prices.monthly(key)
+        lines.append(
+            CostLine(
+                "EKS control plane",
+                f"Kubernetes {version}, {tier} support on {on.isoformat()}",
+                cost,
+                cost,
+                "" if cost is not None else f"no {key} price",
+            )
+        )
+    return lines
 
 
 def _auto_mode_nodes(resources: list[ResourceView]) -> tuple[int, int]:
@@ -171,23 +223,21 @@ def _compute_lines(resources: list[ResourceView], prices: _Prices) -> list[CostL
     ]
 
 
-def estimate(resources: list[ResourceView], region: str, table: dict[str, Any]) -> CostEstimate:
-    """Return the monthly cost lines of a stack's resources in a region."""
+def estimate(
+    resources: list[ResourceView],
+    region: str,
+    table: dict[str, Any],
+    on: date | None = None,
+) -> CostEstimate:
+    """Return the monthly cost lines of a stack's resources in a region.
+
+    `on` is the UTC day whose EKS support status prices the control plane; today when
+    not given.
+    """
+    on = on or datetime.now(UTC).date()
     prices = _Prices(table, region)
     result = CostEstimate(region)
-
-    for cluster in (r for r in resources if r.type == EKS_CLUSTER):
-        version = str(cluster.inputs.get("version"))
-        key = (
-            "eksExtendedSupportClusterHour"
-            if version in EXTENDED_SUPPORT_VERSIONS
-            else "eksClusterHour"
-        )
-        cost = prices.monthly(key)
-        support = "extended" if key == "eksExtendedSupportClusterHour" else "standard"
-        result.lines.append(
-            CostLine("EKS control plane", f"Kubernetes {version}, {support} support", cost, cost)
-        )
+    result.lines.extend(_control_plane_lines(resources, prices, on))
 
     result.lines.extend(_compute_lines(resources, prices))
 

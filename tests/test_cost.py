@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from offline import cost
 from rules import ResourceView
+from stack_config.catalog import EKS_KUBERNETES_VERSIONS
 from tests.conftest import stack_run
 
 TABLE = cost.load_prices()
 HOURS = Decimal(730)
+TODAY = date(2026, 12, 4)
 
 
 def _line(estimate: cost.CostEstimate, component: str) -> cost.CostLine:
@@ -21,25 +24,56 @@ def _line(estimate: cost.CostEstimate, component: str) -> cost.CostLine:
 
 @pytest.fixture(scope="module")
 def prod_cost() -> cost.CostEstimate:
-    return cost.estimate(stack_run("prod").views(), "us-east-1", TABLE)
+    return cost.estimate(stack_run("prod").views(), "us-east-1", TABLE, on=TODAY)
 
 
 def test_price_figures_have_source_and_date():
-    for name, source, date in cost.price_sources(TABLE, "us-east-1"):
+    for name, source, when in cost.price_sources(TABLE, "us-east-1"):
         assert source.startswith("https://"), name
-        assert date != "?", name
+        assert when != "?", name
+
+
+def test_calendar_covers_catalog_versions():
+    for version in EKS_KUBERNETES_VERSIONS:
+        assert version in cost.EKS_STANDARD_SUPPORT_ENDS, version
+
+
+@pytest.mark.parametrize(
+    ("version", "on", "tier"),
+    [
+        ("1.34", date(2026, 12, 1), "standard"),
+        # Extended-support billing starts at the beginning of the end-of-standard day.
+        ("1.34", date(2026, 12, 2), "extended"),
+        ("1.34", TODAY, "extended"),
+        ("1.33", TODAY, "extended"),
+        ("1.32", TODAY, "extended"),
+        ("1.35", TODAY, "standard"),
+        ("1.35", date(2027, 3, 27), "extended"),
+        ("1.36", TODAY, None),
+    ],
+)
+def test_support_tier_by_date(version, on, tier):
+    assert cost.support_tier(version, on) == tier
 
 
 def test_control_plane_standard_support(prod_cost):
     line = _line(prod_cost, "EKS control plane")
     assert line.minimum == Decimal("0.10") * HOURS
-    assert "standard support" in line.detail
+    assert line.detail == "Kubernetes 1.35, standard support on 2026-12-04"
 
 
 def test_control_plane_extended_support():
-    cluster = ResourceView(cost.EKS_CLUSTER, "cluster-eks", {"version": "1.33"})
-    line = _line(cost.estimate([cluster], "us-east-1", TABLE), "EKS control plane")
+    cluster = ResourceView(cost.EKS_CLUSTER, "cluster-eks", {"version": "1.34"})
+    line = _line(cost.estimate([cluster], "us-east-1", TABLE, on=TODAY), "EKS control plane")
     assert line.minimum == Decimal("0.60") * HOURS
+    assert "extended support" in line.detail
+
+
+def test_control_plane_unknown_version():
+    cluster = ResourceView(cost.EKS_CLUSTER, "cluster-eks", {"version": "1.36"})
+    line = _line(cost.estimate([cluster], "us-east-1", TABLE, on=TODAY), "EKS control plane")
+    assert line.minimum is None
+    assert "no EKS support dates for Kubernetes 1.36" in line.note
 
 
 def test_nat_gateways_per_zone(prod_cost):
