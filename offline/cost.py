@@ -19,12 +19,13 @@ from typing import Any
 import yaml
 
 from rules import ResourceView
-from rules.capacity import allocatable, workloads
+from rules.capacity import INSTANCE_TYPES, Workload, allocatable, workloads
 
 PRICES_FILE = Path(__file__).with_name("prices.yaml")
 
 EKS_CLUSTER = "aws:eks/cluster:Cluster"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool"
 RDS_INSTANCE = "aws:rds/instance:Instance"
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
@@ -42,9 +43,12 @@ EKS_STANDARD_SUPPORT_ENDS = {
     "1.35": date(2027, 3, 27),
 }
 
-# The instance type whose capacity and price stand for an EKS Auto Mode node. NOTE:
-# Auto Mode picks instance types itself, so node counts and prices are an estimate.
-AUTO_MODE_REFERENCE_INSTANCE = "m7g.large"
+# The instance type that represents an EKS Auto Mode node in capacity and price, by
+# the CPU architecture the workload NodePool allows. NOTE: Auto Mode picks the types
+# itself (C, M or R of generation 5 or newer in this program's NodePool), so node
+# counts and prices are an estimate on nodes of this one size.
+AUTO_MODE_REFERENCE_INSTANCES = {"arm64": "m7g.large", "amd64": "m7i.large"}
+ARCH_KEY = "kubernetes.io/arch"
 
 # An ALB is billed for at least its hours; one LCU stands for light traffic.
 ALB_LCUS = 1
@@ -122,12 +126,16 @@ class _Prices:
         return None if hourly is None else hourly * self.hours * count
 
 
-def _times(value: Decimal | None, factor: Decimal | int) -> Decimal | None:
-    return None if value is None else value * factor
+def _times(value: Decimal | None, factor: Decimal | int | None) -> Decimal | None:
+    return None if value is None or factor is None else value * factor
 
 
 def _add(*values: Decimal | None) -> Decimal | None:
     return None if any(value is None for value in values) else sum(values, Decimal(0))
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _control_plane_lines(
@@ -162,65 +170,129 @@ def _control_plane_lines(
     return lines
 
 
-def _auto_mode_nodes(resources: list[ResourceView]) -> tuple[int, int]:
-    """Return how many reference nodes the pods need at their minimum and maximum."""
-    node = allocatable(AUTO_MODE_REFERENCE_INSTANCE)
-    assert node is not None  # the reference type is in INSTANCE_TYPES
-    cpu_per_node, memory_per_node = node
+def _node_group_lines(groups: list[ResourceView], prices: _Prices) -> list[CostLine]:
+    lines = []
+    for group in groups:
+        scaling = group.inputs.get("scalingConfig") or {}
+        instance_type = (group.inputs.get("instanceTypes") or ["?"])[0]
+        node = prices.monthly("ec2InstanceHour", instance_type)
+        low, high = int(scaling.get("minSize", 0)), int(scaling.get("maxSize", 0))
+        lines.append(
+            CostLine(
+                "Nodes (managed node group)",
+                f"{low}-{high} x {instance_type}",
+                _times(node, low),
+                _times(node, high),
+                "" if node is not None else f"no price for {instance_type}",
+            )
+        )
+    return lines
+
+
+def _node_pool_architecture(resources: list[ResourceView]) -> str:
+    """Return the architecture of the reference node: arm64 if a NodePool allows it."""
+    allowed: set[str] = set()
+    for pool in (r for r in resources if r.type == NODE_POOL):
+        spec = (pool.inputs.get("spec") or {}).get("template", {}).get("spec", {})
+        for requirement in spec.get("requirements") or []:
+            if requirement.get("key") == ARCH_KEY and requirement.get("operator") == "In":
+                allowed.update(requirement.get("values") or [])
+    # NOTE: with both allowed, Auto Mode may launch either, and the estimate counts
+    # arm64. Without an arch requirement it counts amd64, the default of model.py.
+    return "arm64" if "arm64" in allowed else "amd64"
+
+
+def _pack(pods: list[tuple[Decimal, Decimal]], instance_type: str) -> int | None:
+    """Return how many nodes of a type the pods fill, packed first-fit decreasing.
+
+    Returns None if one pod alone requests more than a node of the type has allocatable.
+    """
+    node = allocatable(instance_type)
+    assert node is not None  # every reference type is in INSTANCE_TYPES
+    cpu, memory = node
+    max_pods = INSTANCE_TYPES[instance_type][2]
+    # Free CPU, free memory and free pod slots of each node opened so far.
+    nodes: list[list[Decimal]] = []
+    largest_first = sorted(pods, key=lambda pod: max(pod[0] / cpu, pod[1] / memory), reverse=True)
+    for pod_cpu, pod_memory in largest_first:
+        if pod_cpu > cpu or pod_memory > memory:
+            return None
+        for free in nodes:
+            if pod_cpu <= free[0] and pod_memory <= free[1] and free[2] >= 1:
+                free[0] -= pod_cpu
+                free[1] -= pod_memory
+                free[2] -= 1
+                break
+        else:
+            nodes.append([cpu - pod_cpu, memory - pod_memory, Decimal(max_pods - 1)])
+    return max(1, len(nodes))
+
+
+def _capacity_nodes(pods: list[tuple[Decimal, Decimal]], instance_type: str) -> int:
+    """Return the nodes the pods' summed requests fill, as if pods could be split."""
+    node = allocatable(instance_type)
+    assert node is not None
+    cpu = sum((pod[0] for pod in pods), Decimal(0))
+    memory = sum((pod[1] for pod in pods), Decimal(0))
+    return max(1, math.ceil(max(cpu / node[0], memory / node[1])))
+
+
+def _pods(found: list[Workload], at_maximum: bool) -> list[tuple[Decimal, Decimal]]:
+    """Return the CPU and memory request of every pod, at the minimum or the maximum."""
+    pods = []
+    for workload in found:
+        count = workload.max_pods if at_maximum else workload.min_replicas
+        pods.extend([(workload.cpu, workload.memory)] * count)
+    return pods
+
+
+def _auto_mode_lines(resources: list[ResourceView], prices: _Prices) -> list[CostLine]:
+    architecture = _node_pool_architecture(resources)
+    reference = AUTO_MODE_REFERENCE_INSTANCES[architecture]
     found = workloads(resources)
+    low_pods, high_pods = _pods(found, at_maximum=False), _pods(found, at_maximum=True)
+    low, high = _pack(low_pods, reference), _pack(high_pods, reference)
+    node = prices.monthly("ec2InstanceHour", reference)
+    fee = prices.monthly("eksAutoModeInstanceHour", reference)
 
-    def nodes(pods: dict[str, int]) -> int:
-        cpu = sum((w.cpu * pods[w.resource] for w in found), Decimal(0))
-        memory = sum((w.memory * pods[w.resource] for w in found), Decimal(0))
-        return max(1, math.ceil(max(cpu / cpu_per_node, memory / memory_per_node)))
+    if low is None or high is None:
+        detail = f"a pod requests more than one {reference} has allocatable"
+        note = "node count unknown"
+    else:
+        capacity = f"{_capacity_nodes(low_pods, reference)}-{_capacity_nodes(high_pods, reference)}"
+        detail = f"{low}-{high} x {reference} ({architecture}) for the pods' requests"
+        note = (
+            f"pods packed whole onto {reference} nodes ({capacity} by summed requests); "
+            "Auto Mode picks the instance types"
+        )
+    if node is None:
+        note = f"no price for {reference}; {note}"
+    return [
+        CostLine("Nodes (EKS Auto Mode, EC2)", detail, _times(node, low), _times(node, high), note),
+        CostLine(
+            "EKS Auto Mode management fee",
+            f"{low}-{high} x {reference}" if low is not None else detail,
+            _times(fee, low),
+            _times(fee, high),
+            "" if fee is not None else f"no Auto Mode fee for {reference} in the price table",
+        ),
+    ]
 
-    minimum = nodes({w.resource: w.min_replicas for w in found})
-    maximum = nodes({w.resource: w.max_pods for w in found})
-    return minimum, maximum
+
+def _uses_auto_mode(resources: list[ResourceView]) -> bool:
+    if any(r.type == NODE_GROUP for r in resources):
+        return False
+    clusters = [r for r in resources if r.type == EKS_CLUSTER]
+    return any((c.inputs.get("computeConfig") or {}).get("enabled") for c in clusters)
 
 
 def _compute_lines(resources: list[ResourceView], prices: _Prices) -> list[CostLine]:
     groups = [r for r in resources if r.type == NODE_GROUP]
     if groups:
-        lines = []
-        for group in groups:
-            scaling = group.inputs.get("scalingConfig") or {}
-            instance_type = (group.inputs.get("instanceTypes") or ["?"])[0]
-            node = prices.monthly("ec2InstanceHour", instance_type)
-            low, high = int(scaling.get("minSize", 0)), int(scaling.get("maxSize", 0))
-            lines.append(
-                CostLine(
-                    "Nodes (managed node group)",
-                    f"{low}-{high} x {instance_type}",
-                    _times(node, low),
-                    _times(node, high),
-                    "" if node is not None else f"no price for {instance_type}",
-                )
-            )
-        return lines
-
-    clusters = [r for r in resources if r.type == EKS_CLUSTER]
-    if not any((c.inputs.get("computeConfig") or {}).get("enabled") for c in clusters):
+        return _node_group_lines(groups, prices)
+    if not _uses_auto_mode(resources):
         return []
-    low, high = _auto_mode_nodes(resources)
-    node = prices.monthly("ec2InstanceHour", AUTO_MODE_REFERENCE_INSTANCE)
-    fee = prices.monthly("eksAutoModeInstanceHour", AUTO_MODE_REFERENCE_INSTANCE)
-    return [
-        CostLine(
-            "Nodes (EKS Auto Mode, EC2)",
-            f"{low}-{high} x {AUTO_MODE_REFERENCE_INSTANCE} capacity for the pods' requests",
-            _times(node, low),
-            _times(node, high),
-            "Auto Mode picks the instance types; this counts reference nodes",
-        ),
-        CostLine(
-            "EKS Auto Mode management fee",
-            f"{low}-{high} nodes",
-            _times(fee, low),
-            _times(fee, high),
-            "" if fee is not None else "no Auto Mode fee in the price table",
-        ),
-    ]
+    return _auto_mode_lines(resources, prices)
 
 
 def estimate(
