@@ -1,15 +1,16 @@
 """Estimate a stack's monthly cost from what it registers and the price table.
 
 The figures come from `offline/prices.yaml` (on-demand list prices with their source
-and date, by region). A price missing from the table makes its line unknown; the
-total then counts only the known lines and reads "at least". Data transfer, NAT data
-processing, storage beyond the allocation, backups and EBS volumes are not
-estimated.
+and date, by region). A price missing from the table makes its line unknown, and the
+total then counts only the known lines and reads "at least". Every estimate carries
+the assumptions it rests on (`CostEstimate.assumptions`), which the gate's report
+lists under the table.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -50,8 +51,22 @@ EKS_STANDARD_SUPPORT_ENDS = {
 AUTO_MODE_REFERENCE_INSTANCES = {"arm64": "m7g.large", "amd64": "m7i.large"}
 ARCH_KEY = "kubernetes.io/arch"
 
-# An ALB is billed for at least its hours; one LCU stands for light traffic.
+# The AWS Load Balancer Controller gives every Ingress its own ALB unless Ingresses
+# join one IngressGroup through this annotation ("Ingress annotations" of the
+# controller's docs; AWS Containers blog "A deeper look at Ingress Sharing").
+# NOTE: an IngressClassParams `group` would merge Ingresses too; this program sets
+# none, so the estimate does not read it.
+ALB_GROUP_ANNOTATION = "alb.ingress.kubernetes.io/group.name"
+# An ALB is billed for its hours plus its LCU-hours. The estimate assumes one LCU, a
+# light load.
 ALB_LCUS = 1
+
+# Costs the estimate leaves out, listed in the report.
+NOT_ESTIMATED = (
+    "Not estimated: data transfer, NAT gateway data processing, public IPv4 addresses, "
+    "EBS volumes (node roots, ZooKeeper volumes), RDS and ElastiCache backups beyond the "
+    "free allowance, CloudWatch logs and metrics, and KMS keys."
+)
 
 
 @dataclass(frozen=True)
@@ -67,10 +82,11 @@ class CostLine:
 
 @dataclass
 class CostEstimate:
-    """The monthly cost lines of a stack and their sums."""
+    """The monthly cost lines of a stack, their sums and the assumptions behind them."""
 
     region: str
     lines: list[CostLine] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
 
     @property
     def unknown(self) -> list[CostLine]:
@@ -295,6 +311,160 @@ def _compute_lines(resources: list[ResourceView], prices: _Prices) -> list[CostL
     return _auto_mode_lines(resources, prices)
 
 
+def _engine_cost(
+    prices: _Prices, figure: tuple[str, str], engine: str, priced_engine: str, count: int
+) -> tuple[Decimal | None, str]:
+    """Return the monthly cost of `count` instances of a type and the note for its line.
+
+    The table prices one engine per key, so another engine makes the cost unknown.
+    """
+    key, item = figure
+    if engine != priced_engine:
+        return None, f"the price table has {key} prices for {priced_engine} only, not {engine}"
+    cost = _times(prices.monthly(key, item), count)
+    return cost, "" if cost is not None else f"no price for {item}"
+
+
+def _database_lines(resources: list[ResourceView], prices: _Prices) -> list[CostLine]:
+    lines = []
+    for instance in (r for r in resources if r.type == RDS_INSTANCE):
+        instance_class = str(instance.inputs.get("instanceClass"))
+        engine = str(instance.inputs.get("engine"))
+        # Multi-AZ bills the instance hours and the storage of the primary and of the
+        # standby (RDS User Guide, "On-Demand DB instances for Amazon RDS").
+        copies = 2 if instance.inputs.get("multiAz") else 1
+        layout = "Multi-AZ, primary and standby" if copies == 2 else "Single-AZ"
+        compute, compute_note = _engine_cost(
+            prices, ("rdsMysqlInstanceHour", instance_class), engine, "mysql", copies
+        )
+        lines.append(
+            CostLine(
+                "RDS MySQL instance",
+                f"{copies} x {instance_class} ({layout})",
+                compute,
+                compute,
+                compute_note,
+            )
+        )
+
+        storage_type = str(instance.inputs.get("storageType") or "unset")
+        storage_gb = int(instance.inputs.get("allocatedStorage") or 0)
+        per_gb = prices.figure("rdsGp3StorageGbMonth") if storage_type == "gp3" else None
+        storage = _times(per_gb, storage_gb * copies)
+        if storage_type != "gp3":
+            storage_note = f"the price table has gp3 storage prices only, not {storage_type}"
+        else:
+            storage_note = (
+                "storage autoscaling may add more" if storage is not None else "no gp3 price"
+            )
+        lines.append(
+            CostLine(
+                "RDS MySQL storage",
+                f"{copies} x {storage_gb} GB {storage_type} allocated",
+                storage,
+                storage,
+                storage_note,
+            )
+        )
+    return lines
+
+
+def _cache_node_count(group: ResourceView) -> int:
+    """Return a replication group's nodes: shards times (primary plus replicas)."""
+    shards = group.inputs.get("numNodeGroups")
+    if shards is not None:
+        return int(shards) * (1 + int(group.inputs.get("replicasPerNodeGroup") or 0))
+    return int(group.inputs.get("numCacheClusters") or 1)
+
+
+def _cache_lines(resources: list[ResourceView], prices: _Prices) -> list[CostLine]:
+    lines = []
+    for group in (r for r in resources if r.type == REPLICATION_GROUP):
+        node_type = str(group.inputs.get("nodeType"))
+        engine = str(group.inputs.get("engine") or "redis")
+        count = _cache_node_count(group)
+        # ElastiCache bills each node by the hour.
+        cost, note = _engine_cost(
+            prices, ("elasticacheNodeHour", node_type), engine, "redis", count
+        )
+        lines.append(
+            CostLine(
+                "ElastiCache Redis", f"{_plural(count, 'node')} x {node_type}", cost, cost, note
+            )
+        )
+    return lines
+
+
+def _alb_count(resources: list[ResourceView]) -> int:
+    """Return the ALBs the Ingresses make: one per group name, one per ungrouped Ingress."""
+    groups: set[str] = set()
+    ungrouped = 0
+    for ingress in (r for r in resources if r.type == INGRESS):
+        annotations = (ingress.inputs.get("metadata") or {}).get("annotations") or {}
+        group = annotations.get(ALB_GROUP_ANNOTATION)
+        if group:
+            groups.add(str(group))
+        else:
+            ungrouped += 1
+    return len(groups) + ungrouped
+
+
+def _network_lines(resources: list[ResourceView], prices: _Prices) -> list[CostLine]:
+    lines = []
+    nat_count = sum(1 for r in resources if r.type == NAT_GATEWAY)
+    if nat_count:
+        cost = prices.monthly("natGatewayHour", count=nat_count)
+        lines.append(
+            CostLine(
+                "NAT gateways",
+                _plural(nat_count, "gateway"),
+                cost,
+                cost,
+                "data processed not included",
+            )
+        )
+
+    alb_count = _alb_count(resources)
+    if alb_count:
+        hours = prices.monthly("albHour", count=alb_count)
+        lcus = prices.monthly("albLcuHour", count=alb_count * ALB_LCUS)
+        cost = _add(hours, lcus)
+        lines.append(
+            CostLine(
+                "Application Load Balancer",
+                f"{_plural(alb_count, 'ALB')}: hours + {ALB_LCUS} LCU each",
+                cost,
+                cost,
+                "LCUs grow with traffic",
+            )
+        )
+    return lines
+
+
+def _assumptions(prices: _Prices, on: date, resources: list[ResourceView]) -> list[str]:
+    found = [
+        f"A month is {prices.hours} hours, the month AWS's pricing pages use.",
+        f"EKS support (standard or extended) is the one on {on.isoformat()} (UTC) in the "
+        "EKS release calendar.",
+        "RDS Multi-AZ bills the instance and its allocated gp3 storage twice, for the "
+        "primary and the standby. Storage is the allocation, not the autoscaling maximum.",
+        "ElastiCache bills each node, and NAT gateways bill per gateway-hour.",
+        f"Each Ingress is one ALB unless Ingresses share `{ALB_GROUP_ANNOTATION}`, and each "
+        f"ALB is billed {ALB_LCUS} LCU for every hour.",
+    ]
+    if _uses_auto_mode(resources):
+        reference = AUTO_MODE_REFERENCE_INSTANCES[_node_pool_architecture(resources)]
+        found.append(
+            f"EKS Auto Mode nodes are counted as the {reference} nodes that fit every pod's "
+            "requests, at the minimum replicas and at the maximum (HPA maximum plus "
+            "rolling-update surge). The Auto Mode fee is per node-hour on top of EC2. Not "
+            "estimated: the nodes of the built-in `system` node pool, which runs cluster "
+            "add-ons such as metrics-server."
+        )
+    found.append(NOT_ESTIMATED)
+    return found
+
+
 def estimate(
     resources: list[ResourceView],
     region: str,
@@ -308,74 +478,12 @@ def estimate(
     """
     on = on or datetime.now(UTC).date()
     prices = _Prices(table, region)
-    result = CostEstimate(region)
+    result = CostEstimate(region, assumptions=_assumptions(prices, on, resources))
     result.lines.extend(_control_plane_lines(resources, prices, on))
-
     result.lines.extend(_compute_lines(resources, prices))
-
-    for instance in (r for r in resources if r.type == RDS_INSTANCE):
-        instance_class = str(instance.inputs.get("instanceClass"))
-        copies = 2 if instance.inputs.get("multiAz") else 1
-        layout = "Multi-AZ, primary and standby" if copies == 2 else "Single-AZ"
-        compute = _times(prices.monthly("rdsMysqlInstanceHour", instance_class), copies)
-        result.lines.append(
-            CostLine(
-                "RDS MySQL instance",
-                f"{copies} x {instance_class} ({layout})",
-                compute,
-                compute,
-                "" if compute is not None else f"no price for {instance_class}",
-            )
-        )
-        storage_gb = int(instance.inputs.get("allocatedStorage") or 0)
-        storage = _times(prices.figure("rdsGp3StorageGbMonth"), storage_gb * copies)
-        result.lines.append(
-            CostLine(
-                "RDS MySQL storage",
-                f"{copies} x {storage_gb} GB gp3 allocated",
-                storage,
-                storage,
-                "storage autoscaling may add more" if storage is not None else "no gp3 price",
-            )
-        )
-
-    for group in (r for r in resources if r.type == REPLICATION_GROUP):
-        node_type = str(group.inputs.get("nodeType"))
-        count = int(group.inputs.get("numCacheClusters") or 1)
-        cost = prices.monthly("elasticacheNodeHour", node_type, count)
-        result.lines.append(
-            CostLine(
-                "ElastiCache Redis",
-                f"{count} x {node_type}",
-                cost,
-                cost,
-                "" if cost is not None else f"no price for {node_type}",
-            )
-        )
-
-    nat_count = sum(1 for r in resources if r.type == NAT_GATEWAY)
-    if nat_count:
-        cost = prices.monthly("natGatewayHour", count=nat_count)
-        result.lines.append(
-            CostLine(
-                "NAT gateways", f"{nat_count} gateways", cost, cost, "data processed not included"
-            )
-        )
-
-    alb_count = sum(1 for r in resources if r.type == INGRESS)
-    if alb_count:
-        hours = prices.monthly("albHour", count=alb_count)
-        lcus = prices.monthly("albLcuHour", count=alb_count * ALB_LCUS)
-        cost = _add(hours, lcus)
-        result.lines.append(
-            CostLine(
-                "Application Load Balancer",
-                f"{alb_count} ALB: hours + {ALB_LCUS} LCU each",
-                cost,
-                cost,
-                "LCUs grow with traffic",
-            )
-        )
+    result.lines.extend(_database_lines(resources, prices))
+    result.lines.extend(_cache_lines(resources, prices))
+    result.lines.extend(_network_lines(resources, prices))
 
     if prices.region is None:
         result.lines = [
@@ -389,7 +497,7 @@ def price_sources(table: dict[str, Any], region: str) -> list[tuple[str, str, st
     """Return (figure, source, date) for every figure the table holds for a region."""
     found = []
     for key, entry in ((table.get("regions") or {}).get(region) or {}).items():
-        items = (
+        items: Mapping[str, Any] = (
             {key: entry}
             if isinstance(entry, dict) and "usd" in entry
             else {f"{key} {name}": item for name, item in (entry or {}).items()}

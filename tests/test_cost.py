@@ -77,6 +77,11 @@ def _deployment(name: str, replicas: int, cpu: str, memory: str) -> ResourceView
     )
 
 
+def _ingress(name: str, group: str | None = None) -> ResourceView:
+    annotations = {cost.ALB_GROUP_ANNOTATION: group} if group else {}
+    return ResourceView(cost.INGRESS, name, {"metadata": {"annotations": annotations}})
+
+
 @pytest.fixture(scope="module")
 def prod_cost() -> cost.CostEstimate:
     return _estimate(stack_run("prod").views())
@@ -257,16 +262,32 @@ def test_multi_az_doubles_storage(prod_cost):
     assert line.minimum == 200 * Decimal("0.1")
 
 
-def test_missing_class_is_unknown():
-    instance = ResourceView(
-        cost.RDS_INSTANCE,
-        "database-mysql",
+# RDS inputs the price table cannot price, with the note each line must carry.
+UNPRICED_DATABASES = [
+    (
+        {"engine": "mysql", "instanceClass": "db.t4g.small", "storageType": "io2"},
+        "RDS MySQL storage",
+        "the price table has gp3 storage prices only, not io2",
+    ),
+    (
+        {"engine": "postgres", "instanceClass": "db.t4g.small", "storageType": "gp3"},
+        "RDS MySQL instance",
+        "the price table has rdsMysqlInstanceHour prices for mysql only, not postgres",
+    ),
+    (
         {"engine": "mysql", "instanceClass": "db.r7g.large", "storageType": "gp3"},
-    )
-    estimate = _estimate([instance])
-    line = _line(estimate, "RDS MySQL instance")
+        "RDS MySQL instance",
+        "no price for db.r7g.large",
+    ),
+]
+
+
+@pytest.mark.parametrize(("inputs", "component", "note"), UNPRICED_DATABASES)
+def test_unpriced_database_unknown(inputs, component, note):
+    estimate = _estimate([ResourceView(cost.RDS_INSTANCE, "database", inputs)])
+    line = _line(estimate, component)
     assert line.minimum is None
-    assert line.note == "no price for db.r7g.large"
+    assert line.note == note
     assert line in estimate.unknown
 
 
@@ -275,8 +296,24 @@ def test_missing_class_is_unknown():
 
 def test_cache_priced_per_node(prod_cost):
     line = _line(prod_cost, "ElastiCache Redis")
-    assert line.detail == "2 x cache.m7g.large"
+    assert line.detail == "2 nodes x cache.m7g.large"
     assert line.minimum == 2 * Decimal("0.2") * HOURS
+
+
+def test_cache_cluster_mode_counts_shards():
+    group = ResourceView(
+        cost.REPLICATION_GROUP,
+        "cache-redis",
+        {
+            "engine": "redis",
+            "nodeType": "cache.m7g.large",
+            "numNodeGroups": 3.0,
+            "replicasPerNodeGroup": 1.0,
+        },
+    )
+    line = _line(_estimate([group]), "ElastiCache Redis")
+    assert line.detail == "6 nodes x cache.m7g.large"
+    assert line.minimum == 6 * Decimal("0.2") * HOURS
 
 
 def test_nat_gateways_per_zone(prod_cost):
@@ -285,13 +322,30 @@ def test_nat_gateways_per_zone(prod_cost):
     assert line.minimum == 3 * Decimal("0.05") * HOURS
 
 
+def test_single_nat_gateway_detail(dev_cost):
+    assert _line(dev_cost, "NAT gateways").detail == "1 gateway"
+
+
 def test_alb_hours_plus_lcu(prod_cost):
     line = _line(prod_cost, "Application Load Balancer")
     assert line.detail == "1 ALB: hours + 1 LCU each"
     assert line.minimum == (Decimal("0.02") + Decimal("0.01")) * HOURS
 
 
-# Totals.
+@pytest.mark.parametrize(
+    ("ingresses", "albs"),
+    [
+        ([_ingress("a"), _ingress("b")], 2),
+        ([_ingress("a", "shared"), _ingress("b", "shared")], 1),
+        ([_ingress("a", "shared"), _ingress("b", "shared"), _ingress("c")], 2),
+    ],
+)
+def test_alb_per_ingress_group(ingresses, albs):
+    line = _line(_estimate(ingresses), "Application Load Balancer")
+    assert line.minimum == albs * (Decimal("0.02") + Decimal("0.01")) * HOURS
+
+
+# Totals and assumptions.
 
 
 def test_total_counts_known_lines():
@@ -311,3 +365,16 @@ def test_unknown_region_all_unknown(prod):
     assert estimate.lines
     assert all(line.minimum is None for line in estimate.lines)
     assert all("no prices for region eu-north-1" in line.note for line in estimate.lines)
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    ["730 hours", "on 2026-12-04 (UTC)", "Multi-AZ bills", "LCU", "m7i.large", "Not estimated"],
+)
+def test_assumptions_stated(prod_cost, phrase):
+    assert any(phrase in text for text in prod_cost.assumptions), phrase
+
+
+def test_node_group_skips_auto_mode_assumption():
+    group = ResourceView(cost.NODE_GROUP, "cluster-nodes", {"instanceTypes": ["m7g.large"]})
+    assert not any("Auto Mode" in text for text in _estimate([group]).assumptions)
