@@ -1,7 +1,7 @@
 """The monthly cost estimate, its arithmetic and its price table.
 
 The arithmetic tests price the stacks with TEST_PRICES, round made-up figures, so
-they check how offline/cost.py counts and multiplies whatever the real table holds.
+they check how offline/cost.py counts and multiplies whatever the real table contains.
 The tests on the real table check that every figure names its source and date.
 """
 
@@ -195,21 +195,25 @@ def test_auto_mode_arm64_uses_graviton():
     assert line.minimum == Decimal("0.1") * HOURS
 
 
-def test_auto_mode_packs_whole_pods():
-    # 10 pods of 0.5 CPU: 5 CPU fits 3 nodes of 1.93, but only 3 pods fit each node.
-    resources = [_auto_mode_cluster(), _node_pool(["arm64"])]
-    resources.append(_deployment("api", 10, "500m", "256Mi"))
-    line = _line(_estimate(resources), "Nodes (EKS Auto Mode, EC2)")
-    assert line.detail.startswith("4-4 x m7g.large")
-    assert "(3-3 by summed requests)" in line.note
+# Pods packed whole onto m7g.large nodes (1.93 CPU, 6.74Gi and 29 pods allocatable):
+# replicas, CPU and memory requests, nodes packed, nodes by summed requests.
+PACKING_CASES = [
+    # Only 3 pods of 0.5 CPU fit a node, though their 5 CPU fill 3 nodes.
+    (10, "500m", "256Mi", 4, 3),
+    # Only 2 pods of 2.5Gi fit a node, though their 12.5Gi fill 2 nodes.
+    (5, "100m", "2560Mi", 3, 2),
+    # At most 29 pods fit a node (the VPC CNI limit), however small they are.
+    (30, "10m", "10Mi", 2, 1),
+]
 
 
-def test_auto_mode_counts_pod_slots():
-    # An m7g.large node takes at most 29 pods (the VPC CNI limit), however small.
+@pytest.mark.parametrize(("replicas", "cpu", "memory", "packed", "summed"), PACKING_CASES)
+def test_auto_mode_packs_whole_pods(replicas, cpu, memory, packed, summed):
     resources = [_auto_mode_cluster(), _node_pool(["arm64"])]
-    resources.append(_deployment("tiny", 30, "10m", "10Mi"))
+    resources.append(_deployment("api", replicas, cpu, memory))
     line = _line(_estimate(resources), "Nodes (EKS Auto Mode, EC2)")
-    assert line.detail.startswith("2-2 x m7g.large")
+    assert line.detail.startswith(f"{packed}-{packed} x m7g.large")
+    assert f"({summed}-{summed} by summed requests)" in line.note
 
 
 def test_auto_mode_oversized_pod_unknown():
