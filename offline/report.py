@@ -217,6 +217,8 @@ def _cost_section(cost: CostEstimate, sources: list[tuple[str, str, str]]) -> li
         f"| **total** | {len(cost.unknown)} unknown lines excluded | "
         f"**{prefix}{_usd(cost.minimum)}** | **{prefix}{_usd(cost.maximum)}** | |"
     )
+    if cost.assumptions:
+        lines += ["", "Assumptions:", ""] + [f"- {_cell(text)}" for text in cost.assumptions]
     if sources:
         lines += ["", "Prices used:", ""]
         for name, source, date in sources:

@@ -74,6 +74,14 @@ def test_report_labels_cost_estimate(checked, stack):
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_report_lists_cost_assumptions(checked, stack):
+    result, text = checked[stack]
+    assert "Assumptions:" in text
+    for assumption in result.cost.assumptions:
+        assert f"- {assumption}" in text
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_report_shows_headroom(checked, stack):
     _, text = checked[stack]
     assert "headroom" in text
