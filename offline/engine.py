@@ -1,10 +1,10 @@
 """Run the real program under the Pulumi SDK's mock engine, with moto standing in for AWS.
 
 `run_program` registers every resource of `__main__.py` through a monitor that
-records what the real engine would see (type, name, parent, provider, options,
-inputs) and completes each resource the way its provider would: AWS resources are
-created in moto through boto3, Kubernetes objects get the provider's auto-names,
-and random values are generated from their inputs.
+records what the real engine would see: type, name, parent, provider, options and
+inputs. The engine completes each resource the way its provider would. AWS
+resources are created in moto through boto3, Kubernetes objects get the provider's
+auto-names, and random values are generated from their inputs.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class Resource:
 
 @dataclass
 class RunResult:
-    """What one offline run produced: the resources in order and the stack outputs."""
+    """The result of one offline run: the resources in order and the stack outputs."""
 
     stack: str
     resources: list[Resource] = field(default_factory=list)
