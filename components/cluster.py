@@ -1,8 +1,9 @@
-"""The EKS cluster, its compute, the metrics-server add-on and its Kubernetes provider."""
+"""The EKS cluster, its compute, its add-ons and its Kubernetes provider."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -13,6 +14,7 @@ from components.iam import assume_role_policy
 from components.kms import customer_managed_key, encrypted_log_group
 from components.naming import child_name, physical_name
 from components.network import NetworkRefs
+from components.pod_identity import pod_identity_role
 from stack_config.model import ClusterConfig
 
 # All five control-plane log types (checkov CKV_AWS_37).
@@ -32,6 +34,18 @@ NODE_GROUP_NODE_POLICIES = [
     "AmazonEKS_CNI_Policy",
     "AmazonEC2ContainerRegistryReadOnly",
 ]
+
+# The EBS CSI driver's controller runs as this service account, and AWS's managed
+# policy for it sits under the service-role path (EKS User Guide, "Use Kubernetes
+# volume storage with Amazon EBS",
+# https://docs.aws.amazon.com/eks/latest/userguide/ebs-csi.html).
+EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa"
+EBS_CSI_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
+# The logical name and parent of the Pod Identity agent add-on when the AWS Load
+# Balancer Controller component created it. The alias keeps an existing stack from
+# creating a second eks-pod-identity-agent add-on, which EKS rejects.
+PREVIOUS_AGENT_NAME = "load-balancer-controller-pod-identity-agent"
+PREVIOUS_AGENT_PARENT = ("load-balancer-controller", "topfans:cluster:LoadBalancerController")
 
 # The built-in Auto Mode pool kept on: `system` runs cluster add-ons behind its
 # CriticalAddonsOnly taint. The built-in `general-purpose` pool has no CPU or memory
@@ -100,6 +114,9 @@ class ClusterRefs:
     # security groups), pods carry the cluster's primary security group.
     pod_security_group_id: pulumi.Output[str]
     provider: k8s.Provider
+    # The eks-pod-identity-agent add-on of a managed node group, which every Pod
+    # Identity user waits for. It is None on EKS Auto Mode, which has the agent built in.
+    pod_identity_agent: pulumi.Resource | None = None
 
 
 def kubeconfig(name: pulumi.Input[str], endpoint, certificate_authority, region: str):
@@ -159,6 +176,9 @@ class Cluster(pulumi.ComponentResource):
     `kubernetes.Provider` built from the cluster's endpoint and certificate. In
     Auto Mode it keeps only the built-in `system` node pool and creates, through that
     provider, the NodePool whose limits cap the workloads' nodes.
+    With a managed node group it adds the vpc-cni add-on with network policy
+    enforcement on, the eks-pod-identity-agent add-on, and the aws-ebs-csi-driver
+    add-on with the IAM role its controller assumes through Pod Identity.
     Exports `refs` (`ClusterRefs`).
     """
 
@@ -279,19 +299,13 @@ class Cluster(pulumi.ComponentResource):
             )
 
         compute: list[pulumi.Resource] = []
+        self.pod_identity_agent: aws.eks.Addon | None = None
         if not auto_mode:
-            compute.append(self._node_group(name, config, network, node_role))
+            compute = self._node_group_and_addons(name, config, network, node_role)
 
         # HorizontalPodAutoscalers read CPU usage from the metrics API, which only
         # metrics-server serves; without it every HPA stays at its minimum.
-        aws.eks.Addon(
-            child_name(name, "metrics-server"),
-            cluster_name=self.cluster.name,
-            addon_name="metrics-server",
-            resolve_conflicts_on_create="OVERWRITE",
-            resolve_conflicts_on_update="OVERWRITE",
-            opts=pulumi.ResourceOptions(parent=self, depends_on=compute),
-        )
+        self._addon(name, "metrics-server", depends_on=compute)
 
         certificate = self.cluster.certificate_authority.apply(lambda ca: ca.data)
         self.provider = k8s.Provider(
@@ -324,6 +338,7 @@ class Cluster(pulumi.ComponentResource):
             oidc_issuer=self.cluster.identities.apply(lambda ids: ids[0].oidcs[0].issuer),
             pod_security_group_id=self.cluster.vpc_config.cluster_security_group_id,
             provider=self.provider,
+            pod_identity_agent=self.pod_identity_agent,
         )
         self.register_outputs(
             {
@@ -333,8 +348,88 @@ class Cluster(pulumi.ComponentResource):
             }
         )
 
+    def _addon(
+        self,
+        name: str,
+        addon_name: str,
+        depends_on: Sequence[pulumi.Resource] = (),
+        configuration_values: str | None = None,
+        aliases: Sequence[pulumi.Alias] | None = None,
+    ) -> aws.eks.Addon:
+        """Create an EKS add-on that takes over a self-managed copy of itself, if any."""
+        return aws.eks.Addon(
+            child_name(name, addon_name),
+            cluster_name=self.cluster.name,
+            addon_name=addon_name,
+            configuration_values=configuration_values,
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="OVERWRITE",
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on), aliases=aliases),
+        )
+
+    def _node_group_and_addons(
+        self, name: str, config: ClusterConfig, network: NetworkRefs, node_role
+    ) -> list[pulumi.Resource]:
+        """Create the managed node group and the add-ons it needs, and return the group.
+
+        With bootstrap_self_managed_addons on, EKS installs vpc-cni, kube-proxy and
+        CoreDNS as self-managed add-ons (EKS User Guide, "Manage networking add-ons for
+        Amazon EKS clusters",
+        https://docs.aws.amazon.com/eks/latest/userguide/eks-networking-add-ons.html),
+        so kube-proxy and CoreDNS run without an EKS add-on here.
+        """
+        # NetworkPolicies take effect only once the VPC CNI runs its network policy
+        # agent (EKS User Guide, "Restrict Pod network traffic with Kubernetes network
+        # policies", https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html).
+        # The add-on takes over the self-managed vpc-cni, before the nodes join.
+        vpc_cni = self._addon(
+            name, "vpc-cni", configuration_values=json.dumps({"enableNetworkPolicy": "true"})
+        )
+        # The agent on each node hands pods the credentials of their Pod Identity
+        # association. EKS Auto Mode has it built in (EKS User Guide, "Set up the Amazon
+        # EKS Pod Identity Agent", https://docs.aws.amazon.com/eks/latest/userguide/pod-id-agent-setup.html).
+        self.pod_identity_agent = self._addon(
+            name,
+            "eks-pod-identity-agent",
+            aliases=[
+                pulumi.Alias(
+                    name=PREVIOUS_AGENT_NAME,
+                    parent=pulumi.create_urn(*PREVIOUS_AGENT_PARENT),
+                )
+            ],
+        )
+        node_group = self._node_group(name, config, network, node_role, depends_on=[vpc_cni])
+        self._ebs_csi_driver(name, depends_on=[node_group, self.pod_identity_agent])
+        return [node_group]
+
+    def _ebs_csi_driver(self, name: str, depends_on: list[pulumi.Resource]) -> aws.eks.Addon:
+        """Create the aws-ebs-csi-driver add-on and the IAM role its controller assumes.
+
+        Without it no PersistentVolumeClaim of provisioner ebs.csi.aws.com binds on a
+        managed node group. EKS Auto Mode provisions EBS volumes itself.
+        """
+        identity = pod_identity_role(
+            self,
+            child_name(name, "ebs-csi"),
+            role_name=physical_name("ebs-csi"),
+            policy_arn=EBS_CSI_POLICY_ARN,
+            cluster_name=self.cluster.name,
+            namespace="kube-system",
+            service_account=EBS_CSI_SERVICE_ACCOUNT,
+        )
+        # NOTE: the launch template's hop limit 1 keeps the driver's node pods from
+        # IMDS, so they read instance metadata from the Kubernetes API instead, which
+        # lacks the ENI count that lowers a Nitro instance's volume attach limit
+        # (aws-ebs-csi-driver docs/install.md, "Kubernetes metadata").
+        return self._addon(name, "aws-ebs-csi-driver", depends_on=[*depends_on, *identity])
+
     def _node_group(
-        self, name, config: ClusterConfig, network: NetworkRefs, node_role
+        self,
+        name,
+        config: ClusterConfig,
+        network: NetworkRefs,
+        node_role,
+        depends_on: list[pulumi.Resource],
     ) -> pulumi.Resource:
         """Create a managed node group whose instances require IMDSv2."""
         group = config.node_group
@@ -376,5 +471,9 @@ class Cluster(pulumi.ComponentResource):
             },
             launch_template={"id": template.id, "version": template.latest_version.apply(str)},
             # The cluster autoscaler moves desired_size; the program must not reset it.
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["scalingConfig.desiredSize"]),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=depends_on,
+                ignore_changes=["scalingConfig.desiredSize"],
+            ),
         )
