@@ -52,16 +52,52 @@ PREVIOUS_AGENT_PARENT = ("load-balancer-controller", "topfans:cluster:LoadBalanc
 # limit and cannot be changed, so it stays off and WORKLOAD_NODE_POOL takes its place.
 BUILT_IN_NODE_POOLS = ["system"]
 WORKLOAD_NODE_POOL = "workloads"
+# The built-in `default` NodeClass cannot be edited, so the workload pool gets a
+# NodeClass of its own, which EKS forbids to name `default`.
+WORKLOAD_NODE_CLASS = "workloads"
+
+# EKS Auto Mode enforces NetworkPolicies only once this ConfigMap turns its network
+# policy controller on (EKS User Guide, "Use Network Policies with EKS Auto Mode",
+# https://docs.aws.amazon.com/eks/latest/userguide/auto-net-pol.html).
+VPC_CNI_CONFIG_MAP = {"name": "amazon-vpc-cni", "namespace": "kube-system"}
+NETWORK_POLICY_CONTROLLER = {"enable-network-policy-controller": "true"}
+
+
+def workload_node_class_spec(
+    role_name: pulumi.Input[str],
+    subnet_ids: pulumi.Input[list[str]],
+    security_group_id: pulumi.Input[str],
+) -> dict:
+    """Return the spec of the NodeClass of the workloads' nodes in EKS Auto Mode.
+
+    The nodes assume the cluster's node role, run in the cluster's private subnets and
+    carry the cluster security group, which the database and cache admit. The
+    network policy agent starts in DefaultAllow, so NetworkPolicies decide what a
+    selected pod may send and receive. Fields as in the EKS User Guide, "Create a
+    Node Class for Amazon EKS",
+    https://docs.aws.amazon.com/eks/latest/userguide/create-node-class.html.
+    """
+    # An earlier revision of "Use Network Policies with EKS Auto Mode" required
+    # networkPolicy on the NodeClass, and the current one makes DefaultAllow the
+    # default. Setting it keeps enforcement independent of that default.
+    return {
+        "role": role_name,
+        "subnetSelectorTerms": pulumi.Output.from_input(subnet_ids).apply(
+            lambda ids: [{"id": subnet} for subnet in ids]
+        ),
+        "securityGroupSelectorTerms": [{"id": security_group_id}],
+        "networkPolicy": "DefaultAllow",
+    }
 
 
 def workload_node_pool_spec(config: ClusterConfig) -> dict:
     """Return the spec of the NodePool that runs the workloads in EKS Auto Mode.
 
-    It uses the `default` NodeClass that Auto Mode provisions while a built-in pool
-    is on, requests the instances the built-in general-purpose pool would (C, M and
-    R families of generation 5 or newer, on demand), and caps the cluster's workload
-    capacity with `cluster.autoMode.cpuLimit` and `memoryLimit`, the limits the
-    built-in pools lack (EKS User Guide, "Create a Node Pool for EKS Auto Mode").
+    It uses the WORKLOAD_NODE_CLASS NodeClass, requests the instances the built-in
+    general-purpose pool would (C, M and R families of generation 5 or newer, on
+    demand), and caps the cluster's workload capacity with
+    `cluster.autoMode.cpuLimit` and `memoryLimit`, the limits the built-in pools
+    lack (EKS User Guide, "Create a Node Pool for EKS Auto Mode").
     """
     return {
         "template": {
@@ -69,7 +105,7 @@ def workload_node_pool_spec(config: ClusterConfig) -> dict:
                 "nodeClassRef": {
                     "group": "eks.amazonaws.com",
                     "kind": "NodeClass",
-                    "name": "default",
+                    "name": WORKLOAD_NODE_CLASS,
                 },
                 "requirements": [
                     {
@@ -175,7 +211,8 @@ class Cluster(pulumi.ComponentResource):
     in config, the metrics-server add-on that HPAs read, and one
     `kubernetes.Provider` built from the cluster's endpoint and certificate. In
     Auto Mode it keeps only the built-in `system` node pool and creates, through that
-    provider, the NodePool whose limits cap the workloads' nodes.
+    provider, the NodePool whose limits cap the workloads' nodes, its NodeClass, and
+    the `amazon-vpc-cni` ConfigMap key that makes Auto Mode enforce NetworkPolicies.
     With a managed node group it adds the vpc-cni add-on with network policy
     enforcement on, the eks-pod-identity-agent add-on, and the aws-ebs-csi-driver
     add-on with the IAM role its controller assumes through Pod Identity.
@@ -322,14 +359,7 @@ class Cluster(pulumi.ComponentResource):
         )
 
         if auto_mode:
-            k8s.apiextensions.CustomResource(
-                child_name(name, "workload-node-pool"),
-                api_version="karpenter.sh/v1",
-                kind="NodePool",
-                metadata={"name": WORKLOAD_NODE_POOL},
-                spec=workload_node_pool_spec(config),
-                opts=pulumi.ResourceOptions(parent=self, provider=self.provider),
-            )
+            self._auto_mode_nodes(name, config, network, node_role)
 
         self.refs = ClusterRefs(
             name=self.cluster.name,
@@ -346,6 +376,46 @@ class Cluster(pulumi.ComponentResource):
                 "endpoint": self.refs.endpoint,
                 "podSecurityGroupId": self.refs.pod_security_group_id,
             }
+        )
+
+    def _auto_mode_nodes(
+        self, name: str, config: ClusterConfig, network: NetworkRefs, node_role
+    ) -> None:
+        """Create the workloads' NodeClass and NodePool, and turn NetworkPolicies on."""
+        opts = pulumi.ResourceOptions(parent=self, provider=self.provider)
+        # A patch, not a ConfigMap: its server-side apply creates the object when it
+        # is missing and otherwise takes over only this key, whereas a ConfigMap fails
+        # to create over an existing object (pulumi-kubernetes 4.29.0 release notes).
+        k8s.core.v1.ConfigMapPatch(
+            child_name(name, "network-policy-controller"),
+            metadata=VPC_CNI_CONFIG_MAP,
+            data=NETWORK_POLICY_CONTROLLER,
+            opts=opts,
+        )
+        # The same role as compute_config's node role: EKS created its EC2 access
+        # entry with the cluster, and a second entry for one principal is rejected
+        # ("Create a Node Class for Amazon EKS", Considerations).
+        node_class = k8s.apiextensions.CustomResource(
+            child_name(name, "workload-node-class"),
+            api_version="eks.amazonaws.com/v1",
+            kind="NodeClass",
+            metadata={"name": WORKLOAD_NODE_CLASS},
+            spec=workload_node_class_spec(
+                node_role.name,
+                network.private_subnet_ids,
+                self.cluster.vpc_config.cluster_security_group_id,
+            ),
+            opts=opts,
+        )
+        k8s.apiextensions.CustomResource(
+            child_name(name, "workload-node-pool"),
+            api_version="karpenter.sh/v1",
+            kind="NodePool",
+            metadata={"name": WORKLOAD_NODE_POOL},
+            spec=workload_node_pool_spec(config),
+            opts=pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(depends_on=[node_class])
+            ),
         )
 
     def _addon(

@@ -95,14 +95,18 @@ def test_workload_node_pool_limits(stack, cpu, memory, request):
     assert pool.provider_name == "cluster-k8s"
 
 
-def test_workload_node_pool_uses_default_class(prod):
-    template = kind(prod, "NodePool")[0].inputs["spec"]["template"]["spec"]
+def test_workload_node_pool_uses_own_class(prod):
+    pool = kind(prod, "NodePool")[0]
+    node_class = kind(prod, "NodeClass")[0]
+    template = pool.inputs["spec"]["template"]["spec"]
     requirements = {item["key"]: item for item in template["requirements"]}
     assert template["nodeClassRef"] == {
         "group": "eks.amazonaws.com",
         "kind": "NodeClass",
-        "name": "default",
+        "name": "workloads",
     }
+    assert node_class.outputs["metadata"]["name"] == "workloads"
+    assert node_class.urn in pool.dependencies
     assert requirements["kubernetes.io/arch"]["values"] == ["amd64"]
     assert requirements["karpenter.sh/capacity-type"]["values"] == ["on-demand"]
 

@@ -7,9 +7,11 @@ import json
 import pytest
 
 from offline.engine import Resource, RunResult
+from tests.helpers import kind
 from tests.workload_helpers import node_group_run, prod_node_group_run
 
 ADDON = "aws:eks/addon:Addon"
+CONFIG_MAP_PATCH = "kubernetes:core/v1:ConfigMapPatch"
 NODE_GROUP_RUNS = {"dev": node_group_run, "prod": prod_node_group_run}
 
 
@@ -23,6 +25,42 @@ def _addons(run: RunResult) -> dict[str, Resource]:
     return {addon.inputs["addonName"]: addon for addon in run.of_type(ADDON)}
 
 
+def _cluster(run: RunResult) -> Resource:
+    return run.of_type("aws:eks/cluster:Cluster")[0]
+
+
+def test_auto_mode_enables_policy_controller(run):
+    patches = run.of_type(CONFIG_MAP_PATCH)
+    assert len(patches) == 1
+    patch = patches[0]
+    assert patch.inputs["metadata"] == {"name": "amazon-vpc-cni", "namespace": "kube-system"}
+    assert patch.inputs["data"] == {"enable-network-policy-controller": "true"}
+    assert patch.provider_name == "cluster-k8s"
+
+
+def test_auto_mode_node_class(run):
+    node_class = kind(run, "NodeClass")[0]
+    spec = node_class.inputs["spec"]
+    node_role = run.named("cluster-node-role")
+    subnets = _cluster(run).inputs["vpcConfig"]["subnetIds"]
+    private = [r.id for r in run.of_type("aws:ec2/subnet:Subnet") if "private" in r.name]
+    cluster_group = _cluster(run).outputs["vpcConfig"]["clusterSecurityGroupId"]
+    assert node_class.inputs["apiVersion"] == "eks.amazonaws.com/v1"
+    assert spec["networkPolicy"] == "DefaultAllow"
+    assert spec["role"] == node_role.outputs["name"]
+    assert spec["subnetSelectorTerms"] == [{"id": subnet} for subnet in subnets]
+    assert sorted(subnets) == sorted(private)
+    assert spec["securityGroupSelectorTerms"] == [{"id": cluster_group}]
+    assert node_class.provider_name == "cluster-k8s"
+
+
+def test_auto_mode_node_role_has_no_entry(run):
+    # EKS creates the node role's EC2 access entry itself and rejects a second one.
+    node_role = run.named("cluster-node-role").outputs["arn"]
+    entries = run.of_type("aws:eks/accessEntry:AccessEntry")
+    assert node_role not in [entry.inputs["principalArn"] for entry in entries]
+
+
 def test_auto_mode_only_metrics_server(run):
     assert sorted(_addons(run)) == ["metrics-server"]
 
@@ -33,6 +71,11 @@ def test_node_group_vpc_cni_enforces_policies(node_group):
     assert json.loads(vpc_cni.inputs["configurationValues"]) == {"enableNetworkPolicy": "true"}
     assert vpc_cni.inputs["resolveConflictsOnCreate"] == "OVERWRITE"
     assert vpc_cni.urn in nodes.dependencies
+
+
+def test_node_group_no_auto_mode_objects(node_group):
+    assert node_group.of_type(CONFIG_MAP_PATCH) == []
+    assert kind(node_group, "NodeClass") == []
 
 
 def test_one_pod_identity_agent(node_group):
