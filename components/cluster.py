@@ -29,6 +29,7 @@ AUTO_MODE_CLUSTER_POLICIES = [
     "AmazonEKSNetworkingPolicy",
 ]
 AUTO_MODE_NODE_POLICIES = ["AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2ContainerRegistryPullOnly"]
+CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 NODE_GROUP_NODE_POLICIES = [
     "AmazonEKSWorkerNodePolicy",
     "AmazonEKS_CNI_Policy",
@@ -53,7 +54,8 @@ PREVIOUS_AGENT_PARENT = ("load-balancer-controller", "topfans:cluster:LoadBalanc
 BUILT_IN_NODE_POOLS = ["system"]
 WORKLOAD_NODE_POOL = "workloads"
 # The built-in `default` NodeClass cannot be edited, so the workload pool gets a
-# NodeClass of its own, which EKS forbids to name `default`.
+# NodeClass of its own, which must not be named `default` ("Create a Node Class for
+# Amazon EKS", Considerations).
 WORKLOAD_NODE_CLASS = "workloads"
 
 # EKS Auto Mode enforces NetworkPolicies only once this ConfigMap turns its network
@@ -93,9 +95,9 @@ def workload_node_class_spec(
 def workload_node_pool_spec(config: ClusterConfig) -> dict:
     """Return the spec of the NodePool that runs the workloads in EKS Auto Mode.
 
-    It uses the WORKLOAD_NODE_CLASS NodeClass, requests the instances the built-in
-    general-purpose pool would (C, M and R families of generation 5 or newer, on
-    demand), and caps the cluster's workload capacity with
+    It uses the WORKLOAD_NODE_CLASS NodeClass and requests the instances the
+    built-in general-purpose pool would (C, M and R families of generation 5 or
+    newer, on demand). It caps the cluster's workload capacity with
     `cluster.autoMode.cpuLimit` and `memoryLimit`, the limits the built-in pools
     lack (EKS User Guide, "Create a Node Pool for EKS Auto Mode").
     """
@@ -136,6 +138,46 @@ def workload_node_pool_spec(config: ClusterConfig) -> dict:
             "memory": config.auto_mode.memory_limit,
         },
     }
+
+
+def deploying_principal() -> str:
+    """Return the ARN of the IAM role or user whose credentials run Pulumi.
+
+    An assumed-role session (arn:aws:sts::<account>:assumed-role/<role>/<session>)
+    becomes the role's IAM ARN with its path, the form an access entry takes.
+    """
+    caller = aws.get_caller_identity()
+    return aws.iam.get_session_context(arn=caller.arn).issuer_arn
+
+
+def _principal_key(arn: str) -> tuple[str, str, str] | None:
+    """Return (account, "role" or "user", name) of an IAM or STS principal ARN."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6:
+        return None
+    account, resource = parts[4], parts[5].split("/")
+    if parts[2] == "sts" and resource[0] == "assumed-role" and len(resource) >= 2:
+        return account, "role", resource[1]
+    if parts[2] == "iam" and resource[0] in ("role", "user") and len(resource) >= 2:
+        # IAM role and user names are unique in an account, whatever their path.
+        return account, resource[0], resource[-1]
+    return None
+
+
+def admin_access_warning(deployer: str, admin_arns: Sequence[str]) -> str | None:
+    """Return a warning when `admin_arns` lacks `deployer`, or None when it lists it.
+
+    Roles and users compare by account and name, so a path in either ARN does not
+    matter.
+    """
+    key = _principal_key(deployer)
+    if key is not None and key in {_principal_key(arn) for arn in admin_arns}:
+        return None
+    return (
+        f"cluster.adminArns does not contain {deployer}, the identity running Pulumi, so "
+        "its Kubernetes calls fail with Unauthorized unless an access entry made outside "
+        f"this stack admits it; add {deployer} to topfans:cluster.adminArns"
+    )
 
 
 @dataclass(frozen=True)
@@ -293,6 +335,10 @@ class Cluster(pulumi.ComponentResource):
                 "endpoint_public_access": config.endpoint_public_access,
                 "public_access_cidrs": config.public_access_cidrs or None,
             },
+            # Access comes only from the entries for cluster.adminArns below, never
+            # from who created the cluster. The setting is create-only: changing it
+            # replaces the cluster (CloudFormation AWS::EKS::Cluster AccessConfig,
+            # "Update requires: Replacement").
             access_config={
                 "authentication_mode": "API",
                 "bootstrap_cluster_creator_admin_permissions": False,
@@ -318,22 +364,7 @@ class Cluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*attachments, control_plane_logs]),
         )
 
-        for index, principal in enumerate(config.admin_arns):
-            entry = aws.eks.AccessEntry(
-                child_name(name, f"admin-{index}"),
-                cluster_name=self.cluster.name,
-                principal_arn=principal,
-                type="STANDARD",
-                opts=child,
-            )
-            aws.eks.AccessPolicyAssociation(
-                child_name(name, f"admin-{index}"),
-                cluster_name=self.cluster.name,
-                principal_arn=principal,
-                policy_arn="arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
-                access_scope={"type": "cluster"},
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
-            )
+        admin_access = self._admin_access(name, config)
 
         compute: list[pulumi.Resource] = []
         self.pod_identity_agent: aws.eks.Addon | None = None
@@ -355,7 +386,9 @@ class Cluster(pulumi.ComponentResource):
             # Kubernetes resource in the stack.
             cluster_identifier=self.cluster.arn,
             enable_server_side_apply=True,
-            opts=child,
+            # Every Kubernetes call waits for the admins' access, so that a deploying
+            # identity listed in cluster.adminArns is authorized on the first run.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=admin_access),
         )
 
         if auto_mode:
@@ -377,6 +410,36 @@ class Cluster(pulumi.ComponentResource):
                 "podSecurityGroupId": self.refs.pod_security_group_id,
             }
         )
+
+    def _admin_access(self, name: str, config: ClusterConfig) -> list[pulumi.Resource]:
+        """Grant cluster admin to each of cluster.adminArns, and return the grants.
+
+        Logs a warning when cluster.adminArns lacks the identity running Pulumi,
+        because that identity's Kubernetes calls then fail with Unauthorized.
+        """
+        grants: list[pulumi.Resource] = []
+        for index, principal in enumerate(config.admin_arns):
+            entry = aws.eks.AccessEntry(
+                child_name(name, f"admin-{index}"),
+                cluster_name=self.cluster.name,
+                principal_arn=principal,
+                type="STANDARD",
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            grants.append(
+                aws.eks.AccessPolicyAssociation(
+                    child_name(name, f"admin-{index}"),
+                    cluster_name=self.cluster.name,
+                    principal_arn=principal,
+                    policy_arn=CLUSTER_ADMIN_POLICY_ARN,
+                    access_scope={"type": "cluster"},
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
+                )
+            )
+        warning = admin_access_warning(deploying_principal(), config.admin_arns)
+        if warning is not None:
+            pulumi.log.warn(warning, resource=self)
+        return grants
 
     def _auto_mode_nodes(
         self, name: str, config: ClusterConfig, network: NetworkRefs, node_role
