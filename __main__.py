@@ -49,6 +49,7 @@ if config.cluster.compute_mode == "node-group":
         cluster_name=cluster.refs.name,
         vpc_id=network.refs.vpc_id,
         region=aws.get_region().region,
+        pod_identity_agent=cluster.refs.pod_identity_agent,
         opts=pulumi.ResourceOptions(providers={"kubernetes": cluster.provider}),
     )
     platform = Platform(compute_mode="node-group", ingress_class_name=controller.ingress_class_name)

@@ -9,6 +9,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.naming import child_name, physical_name
+from components.pod_identity import pod_identity_role
 
 CHART = "aws-load-balancer-controller"
 CHART_REPOSITORY = "https://aws.github.io/eks-charts"
@@ -144,28 +145,14 @@ def controller_policy() -> dict:
     }
 
 
-def _pod_identity_trust() -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "pods.eks.amazonaws.com"},
-                    "Action": ["sts:AssumeRole", "sts:TagSession"],
-                }
-            ],
-        }
-    )
-
-
 class LoadBalancerController(pulumi.ComponentResource):
     """The AWS Load Balancer Controller, its IAM role and the IngressClass it serves.
 
-    Creates an IAM role for EKS Pod Identity with the controller's policy, the
-    eks-pod-identity-agent add-on and the Pod Identity association of the
-    controller's service account. Installs the controller as a Helm release of
-    the eks-charts chart, pinned to CHART_VERSION, and creates the IngressClass
+    Creates an IAM role for EKS Pod Identity with the controller's policy and the
+    Pod Identity association of the controller's service account. Installs the
+    controller as a Helm release of the eks-charts chart, pinned to CHART_VERSION,
+    once `pod_identity_agent` (the cluster's eks-pod-identity-agent add-on, None
+    when the cluster has the agent already) exists, and creates the IngressClass
     `alb` with controller ingress.k8s.aws/alb. Build it only for a managed node
     group, because EKS Auto Mode serves Ingresses itself. Pass the cluster's
     Kubernetes provider in `opts.providers`. Exports `ingress_class_name`.
@@ -177,17 +164,12 @@ class LoadBalancerController(pulumi.ComponentResource):
         cluster_name: pulumi.Input[str],
         vpc_id: pulumi.Input[str],
         region: str,
+        pod_identity_agent: pulumi.Resource | None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("topfans:cluster:LoadBalancerController", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
-        role = aws.iam.Role(
-            child_name(name, "role"),
-            name=physical_name("lb-controller"),
-            assume_role_policy=_pod_identity_trust(),
-            opts=child,
-        )
         policy = aws.iam.Policy(
             child_name(name, "policy"),
             name=physical_name("lb-controller"),
@@ -195,28 +177,18 @@ class LoadBalancerController(pulumi.ComponentResource):
             policy=json.dumps(controller_policy()),
             opts=child,
         )
-        attachment = aws.iam.RolePolicyAttachment(
-            child_name(name, "policy"),
-            role=role.name,
+        # The controller's pods get their credentials from the node's Pod Identity
+        # agent, so the release waits for the agent too.
+        agent = [pod_identity_agent] if pod_identity_agent is not None else []
+        identity = pod_identity_role(
+            self,
+            name,
+            role_name=physical_name("lb-controller"),
             policy_arn=policy.arn,
-            opts=child,
-        )
-        # The agent on each node hands pods the credentials of their association.
-        agent = aws.eks.Addon(
-            child_name(name, "pod-identity-agent"),
-            cluster_name=cluster_name,
-            addon_name="eks-pod-identity-agent",
-            resolve_conflicts_on_create="OVERWRITE",
-            resolve_conflicts_on_update="OVERWRITE",
-            opts=child,
-        )
-        association = aws.eks.PodIdentityAssociation(
-            child_name(name, "identity"),
             cluster_name=cluster_name,
             namespace=NAMESPACE,
             service_account=SERVICE_ACCOUNT,
-            role_arn=role.arn,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[agent]),
+            depends_on=agent,
         )
 
         release = k8s.helm.v3.Release(
@@ -237,7 +209,7 @@ class LoadBalancerController(pulumi.ComponentResource):
                 # The stack has no Service of type LoadBalancer for it to take over.
                 "enableServiceMutatorWebhook": False,
             },
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[association, attachment]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*agent, *identity]),
         )
         ingress_class = k8s.networking.v1.IngressClass(
             child_name(name, "class"),

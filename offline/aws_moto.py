@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -172,11 +173,44 @@ def _region(backend: AwsBackend, args: dict[str, Any]) -> dict[str, Any]:
 @answers("aws:index/getCallerIdentity:getCallerIdentity")
 def _caller_identity(backend: AwsBackend, args: dict[str, Any]) -> dict[str, Any]:
     identity = backend.client("sts").get_caller_identity()
+    # moto reports its default IAM user as arn:aws:sts::<account>:user/moto, where
+    # AWS names an IAM user arn:aws:iam::<account>:user/<name>.
+    arn = re.sub(r"^(arn:[^:]+):sts::(\d+):user/", r"\1:iam::\2:user/", identity["Arn"])
     return {
         "id": identity["Account"],
         "accountId": identity["Account"],
-        "arn": identity["Arn"],
+        "arn": arn,
         "userId": identity["UserId"],
+    }
+
+
+ASSUMED_ROLE_ARN = re.compile(r"^arn:([^:]+):sts::(\d+):assumed-role/([^/]+)/(.+)$")
+
+
+@answers("aws:iam/getSessionContext:getSessionContext")
+def _session_context(backend: AwsBackend, args: dict[str, Any]) -> dict[str, Any]:
+    # As the provider's data source (terraform-provider-aws aws_iam_session_context)
+    # does: an assumed-role ARN resolves to its role, looked up by name for the path
+    # and id, and any other ARN passes through as its own issuer.
+    arn = args["arn"]
+    match = ASSUMED_ROLE_ARN.match(arn)
+    if match is None:
+        return {
+            "id": arn,
+            "arn": arn,
+            "issuerArn": arn,
+            "issuerId": "",
+            "issuerName": "",
+            "sessionName": "",
+        }
+    role = backend.client("iam").get_role(RoleName=match.group(3))["Role"]
+    return {
+        "id": arn,
+        "arn": arn,
+        "issuerArn": role["Arn"],
+        "issuerId": role["RoleId"],
+        "issuerName": role["RoleName"],
+        "sessionName": match.group(4),
     }
 
 

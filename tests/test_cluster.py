@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from offline.engine import Resource, RunResult, run_program
-from tests.conftest import stack_config
+from offline.engine import Resource, RunResult
 from tests.helpers import kind
+from tests.workload_helpers import prod_node_group_run
 
 CLUSTER = "aws:eks/cluster:Cluster"
 ADMIN = "arn:aws:iam::111122223333:role/topfans-platform-admin"
@@ -20,14 +20,10 @@ def _cluster(run: RunResult) -> Resource:
     return run.of_type(CLUSTER)[0]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def node_group_run() -> RunResult:
     """The prod stack run once with a managed node group in place of Auto Mode."""
-    config = stack_config("prod")
-    config["topfans:cluster"]["computeMode"] = "node-group"
-    config["topfans:cluster"].pop("autoMode")
-    config["topfans:cluster"]["nodeGroup"] = {"instanceTypes": ["m7g.large"]}
-    return run_program("prod", config=config)
+    return prod_node_group_run()
 
 
 def test_secrets_encrypted_with_cluster_key(run):
@@ -99,14 +95,18 @@ def test_workload_node_pool_limits(stack, cpu, memory, request):
     assert pool.provider_name == "cluster-k8s"
 
 
-def test_workload_node_pool_uses_default_class(prod):
-    template = kind(prod, "NodePool")[0].inputs["spec"]["template"]["spec"]
+def test_workload_node_pool_uses_own_class(prod):
+    pool = kind(prod, "NodePool")[0]
+    node_class = kind(prod, "NodeClass")[0]
+    template = pool.inputs["spec"]["template"]["spec"]
     requirements = {item["key"]: item for item in template["requirements"]}
     assert template["nodeClassRef"] == {
         "group": "eks.amazonaws.com",
         "kind": "NodeClass",
-        "name": "default",
+        "name": "workloads",
     }
+    assert node_class.outputs["metadata"]["name"] == "workloads"
+    assert node_class.urn in pool.dependencies
     assert requirements["kubernetes.io/arch"]["values"] == ["amd64"]
     assert requirements["karpenter.sh/capacity-type"]["values"] == ["on-demand"]
 

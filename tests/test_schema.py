@@ -25,9 +25,9 @@ def test_stack_objects_valid(run):
 def test_custom_resources_not_validated(dev):
     report = schema.validate_objects(_documents(dev), "1.35")
     skipped = [r for r in report.objects if r.status == schema.NOT_VALIDATED]
-    assert sorted(r.kind for r in skipped) == ["IngressClassParams", "NodePool"]
+    assert sorted(r.kind for r in skipped) == ["IngressClassParams", "NodeClass", "NodePool"]
     assert all("custom resource" in r.reason for r in skipped)
-    assert report.count(schema.VALID) == len(report.objects) - 2
+    assert report.count(schema.VALID) == len(report.objects) - 3
 
 
 def test_every_error_listed(dev):

@@ -87,12 +87,10 @@ def test_node_group_controller_identity():
     role = run.named("load-balancer-controller-role")
     trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]
     attachment = run.named("load-balancer-controller-policy")
-    agent = run.named("load-balancer-controller-pod-identity-agent").inputs
     assert association["roleArn"] == role.outputs["arn"]
     assert association["namespace"] == "kube-system"
     assert association["serviceAccount"] == "aws-load-balancer-controller"
     assert trust["Principal"] == {"Service": "pods.eks.amazonaws.com"}
-    assert agent["addonName"] == "eks-pod-identity-agent"
     assert attachment.type == "aws:iam/policy:Policy"
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from components.workloads.registry import zoo_cfg
 from offline.engine import reveal
 from tests.helpers import by_object_name, kind
-from tests.workload_helpers import EXTERNAL_REGISTRY, node_group_run, object_name, pod_spec
+from tests.workload_helpers import (
+    EXTERNAL_REGISTRY,
+    node_group_run,
+    object_name,
+    pod_spec,
+    prod_node_group_run,
+)
 
 EXPECTED_REPLICAS = {"dev": 1, "prod": 3}
 
@@ -40,6 +46,14 @@ def test_members_on_encrypted_gp3(run):
     assert storage["provisioner"] == "ebs.csi.eks.amazonaws.com"
     assert storage["reclaimPolicy"] == "Retain"
     assert storage["volumeBindingMode"] == "WaitForFirstConsumer"
+
+
+def test_node_group_storage_uses_addon_driver():
+    run = prod_node_group_run()
+    storage = by_object_name(run, "StorageClass", "topfans-zookeeper").inputs
+    drivers = [a.inputs["addonName"] for a in run.of_type("aws:eks/addon:Addon")]
+    assert storage["provisioner"] == "ebs.csi.aws.com"
+    assert "aws-ebs-csi-driver" in drivers
 
 
 def test_config_lists_every_member(run):

@@ -1,4 +1,4 @@
-"""Queries over the rendered workloads, and the extra run on a managed node group."""
+"""Queries over the rendered workloads, and the extra runs on a managed node group."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from tests.helpers import by_object_name, kind
 
 EXTERNAL_REGISTRY = "zookeeper://zk.internal.example:2181"
 _NODE_GROUP_RUN: list[RunResult] = []
+_PROD_NODE_GROUP_RUN: list[RunResult] = []
 
 
 def node_group_config() -> dict[str, Any]:
@@ -36,6 +37,17 @@ def node_group_run() -> RunResult:
     if not _NODE_GROUP_RUN:
         _NODE_GROUP_RUN.append(run_program("dev", config=node_group_config()))
     return _NODE_GROUP_RUN[0]
+
+
+def prod_node_group_run() -> RunResult:
+    """Return the prod stack run on a managed node group, ZooKeeper kept, once per session."""
+    if not _PROD_NODE_GROUP_RUN:
+        config = stack_config("prod")
+        config["topfans:cluster"]["computeMode"] = "node-group"
+        config["topfans:cluster"].pop("autoMode")
+        config["topfans:cluster"]["nodeGroup"] = {"instanceTypes": ["m7g.large"]}
+        _PROD_NODE_GROUP_RUN.append(run_program("prod", config=config))
+    return _PROD_NODE_GROUP_RUN[0]
 
 
 def config_of(stack: str) -> StackConfig:

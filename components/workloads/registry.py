@@ -23,8 +23,11 @@ ADMIN_PORT = 8080
 RUN_AS_USER = 10001
 CONFIG_HASH_ANNOTATION = "checksum/zoo.cfg"
 
-# EBS CSI provisioners: EKS Auto Mode ships its own; a node group needs the
-# aws-ebs-csi-driver add-on.
+# EBS CSI provisioners. EKS Auto Mode requires its own in every StorageClass. The
+# aws-ebs-csi-driver add-on, which the Cluster installs on a managed node group, serves
+# ebs.csi.aws.com (EKS User Guide, "Use Kubernetes volume storage with Amazon EBS",
+# https://docs.aws.amazon.com/eks/latest/userguide/ebs-csi.html).
+# Platform.storage_provisioner picks one by compute mode.
 AUTO_MODE_EBS_PROVISIONER = "ebs.csi.eks.amazonaws.com"
 EBS_CSI_PROVISIONER = "ebs.csi.aws.com"
 
