@@ -105,14 +105,14 @@ class Cache(pulumi.ComponentResource):
             # Failover needs a replica to promote; Multi-AZ needs failover.
             automatic_failover_enabled=config.num_nodes >= 2,
             multi_az_enabled=config.multi_az,
-            at_rest_encryption_enabled="true",
+            at_rest_encryption_enabled=True,
             kms_key_id=key.arn,
             transit_encryption_enabled=config.transit_encryption,
             auth_token=auth_token,
             snapshot_retention_limit=config.snapshot_retention_days,
             snapshot_window=config.snapshot_window,
             maintenance_window=config.maintenance_window,
-            auto_minor_version_upgrade="true",
+            auto_minor_version_upgrade=True,
             opts=pulumi.ResourceOptions(parent=self, protect=protect),
         )
 

@@ -153,15 +153,18 @@ def render_tree(result: RunResult) -> str:
     children: dict[str | None, list[Resource]] = defaultdict(list)
     for resource in result.resources:
         children[resource.parent_name].append(resource)
-    lines = [f"     Type{'':56}Name", f" +   pulumi:pulumi:Stack{'':41}topfans-{result.stack}"]
+    rows: list[tuple[str, str]] = [("pulumi:pulumi:Stack", f"topfans-{result.stack}")]
 
     def walk(parent: str | None, depth: int) -> None:
         for resource in children.get(parent, []):
-            indent = "   " * depth + "├─ "
-            lines.append(f" +   {indent}{resource.type:<{58 - len(indent)}}{resource.name}")
+            rows.append(("   " * depth + "├─ " + resource.type, resource.name))
             walk(resource.name, depth + 1)
 
     walk(None, 1)
+    # The type column is as wide as its longest entry, so names never run into types.
+    width = max(len(type_column) for type_column, _ in rows) + 2
+    lines = [f"     {'Type':<{width}}Name"]
+    lines += [f" +   {type_column:<{width}}{name}" for type_column, name in rows]
     lines.append("")
     lines.append(f"Resources:\n    + {len(result.resources) + 1} to create")
     return "\n".join(lines)

@@ -113,9 +113,37 @@ def _describe(problem: dict[str, Any], raw: dict[str, Any]) -> str:
         expected = problem.get("ctx", {}).get("expected", "")
         return f"{key} = {problem['input']!r} is invalid; use one of {expected}"
     value = problem.get("input")
+    rule = _TYPE_RULES.get(kind)
+    if rule is not None:
+        message = rule.format(**problem.get("ctx", {}))
+    if not location:
+        # A check across several keys names them in its own message.
+        return message
     if isinstance(value, (dict, list)):
         return f"{key}: {message}"
     return f"{key} = {value!r}: {message}"
+
+
+# Sentences with a fix for pydantic's type and bound errors, by error type. YAML reads
+# an unquoted 1.30 as the number 1.3, so text settings say to quote the value.
+_TYPE_RULES = {
+    "string_type": "expected text; quote the value in the YAML, e.g. '1.35'",
+    "int_type": "expected a whole number; write it without quotes or decimals",
+    "int_parsing": "expected a whole number; write it without quotes or decimals",
+    "int_from_float": "expected a whole number; drop the decimals",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "list_type": "expected a list; write it as a YAML sequence ([a, b] or '- a' lines)",
+    "dict_type": "expected a mapping of settings; write it as 'key: value' lines",
+    "model_type": "expected a mapping of settings; write it as 'key: value' lines",
+    "too_short": "must have at least {min_length} items; add the missing ones",
+    "too_long": "must have at most {max_length} items; remove the extra ones",
+    "greater_than_equal": "must be at least {ge}; raise it",
+    "greater_than": "must be above {gt}; raise it",
+    "less_than_equal": "must be at most {le}; lower it",
+    "less_than": "must be below {lt}; lower it",
+    "string_pattern_mismatch": "does not match the pattern {pattern}; correct the value",
+}
 
 
 def _key_name(location: list[Any], raw: dict[str, Any]) -> str:

@@ -380,8 +380,10 @@ class DatabaseConfig(Model):
     @classmethod
     def _version_known(cls, value: str) -> str:
         major_minor = ".".join(value.split(".")[:2])
-        if major_minor not in MYSQL_PARAMETER_FAMILIES or not re.fullmatch(r"\d+\.\d+", value):
-            known = ", ".join(MYSQL_PARAMETER_FAMILIES)
+        known = ", ".join(MYSQL_PARAMETER_FAMILIES)
+        if major_minor not in MYSQL_PARAMETER_FAMILIES:
+            raise ValueError(f"unsupported MySQL version; use one of {known}")
+        if not re.fullmatch(r"\d+\.\d+", value):
             raise ValueError(
                 "set major.minor only, so that AWS's automatic minor upgrades never look "
                 f"like a downgrade to the program; use one of {known}"

@@ -145,3 +145,35 @@ def test_invalid_stack_name(stack):
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_stack_files_valid(stack):
     assert validate_stack_config(topfans_config(stack), stack).environment.value == stack
+
+
+# Plausible YAML type slips: each must name the key and say how to write the value.
+TYPE_SLIPS = [
+    (lambda c: c["cluster"].update(kubernetesVersion=1.35), "quote the value"),
+    (lambda c: c["services"].clear(), "must have at least 1 items"),
+    (lambda c: c.update(network=None), "expected a mapping of settings"),
+    (lambda c: _service(c, "star").update(replicas=2.5), "drop the decimals"),
+    (lambda c: _service(c, "star").update(replicas=-1), "must be at least 1"),
+    (lambda c: _service(c, "user")["env"].update(FEATURE=True), "quote the value"),
+]
+
+
+@pytest.mark.parametrize(("breaker", "fix"), TYPE_SLIPS)
+def test_type_slip_message(breaker, fix):
+    config = topfans_config("dev")
+    breaker(config)
+    with pytest.raises(ConfigError) as raised:
+        validate_stack_config(config, "dev")
+    assert fix in str(raised.value)
+    assert "Input should be" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("version", "fragment"),
+    [("9.9", "unsupported MySQL version; use one of 8.0, 8.4"), ("8.0.40", "set major.minor only")],
+)
+def test_database_version_message(version, fragment):
+    config = topfans_config("dev")
+    config["database"]["engineVersion"] = version
+    with pytest.raises(ConfigError, match=fragment):
+        validate_stack_config(config, "dev")

@@ -151,7 +151,7 @@ BAD_CONFIGS = [
     (
         "backup_retention_above_35",
         _set("database", backupRetentionDays=40),
-        ["database.backupRetentionDays = 40", "less than or equal to 35"],
+        ["database.backupRetentionDays = 40", "must be at most 35; lower it"],
     ),
     (
         "unknown_instance_class",

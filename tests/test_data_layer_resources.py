@@ -163,7 +163,7 @@ def test_cache_parameter_group_family(prod):
 def test_cache_encrypted_with_cache_key(prod):
     key = _of(prod, "aws:kms/key:Key", "cache-redis-key")
     inputs = _group(prod).inputs
-    assert inputs["atRestEncryptionEnabled"] == "true"
+    assert inputs["atRestEncryptionEnabled"] is True
     assert inputs["kmsKeyId"] == key.outputs["arn"]
     assert inputs["transitEncryptionEnabled"] is True
 

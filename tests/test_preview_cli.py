@@ -96,3 +96,9 @@ def test_resources_json_no_options_in_dev(built):
     rows = json.loads((built / "resources.json").read_text())
     instance = next(row for row in rows if row["type"] == "aws:rds/instance:Instance")
     assert "protect" not in instance.get("options", {})
+
+
+def test_tree_separates_type_and_name(dev):
+    for line in preview.render_tree(dev).splitlines():
+        if "workloads-gateway-hpa" in line:
+            assert "HorizontalPodAutoscaler " in line
