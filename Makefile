@@ -1,6 +1,7 @@
 # Set-up, offline preview and tests of topfans-infra. Needs only python3 and make.
 #   make preview [STACK=prod]   offline preview of a stack, written to build/<stack>/
 #   make test                   the test suite
+#   make bench [SIZES="10 50 200"] [REPEAT=5]   offline preview against the floor, build/bench/
 #   make lock                   re-pin requirements*.txt from requirements*.in
 
 PYTHON ?= python3
@@ -26,6 +27,12 @@ preview: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
+
+.PHONY: bench
+SIZES ?= 10 50 200
+REPEAT ?= 5
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.run --sizes $(SIZES) --repeat $(REPEAT)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
