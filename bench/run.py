@@ -37,9 +37,10 @@ DEFAULT_REPEAT = 5
 
 @dataclass
 class Sample:
-    """One child process: its wall time, peak memory and its own report."""
+    """One child process: its wall time, CPU time, peak memory and its own report."""
 
     wall_seconds: float
+    cpu_seconds: float
     peak_mib: float
     report: dict[str, Any]
 
@@ -77,9 +78,16 @@ def run_child(arguments: list[str], report: Path) -> Sample:
     Raises RuntimeError when the child fails.
     """
     report.unlink(missing_ok=True)
+    # Let the child write bytecode for the project's modules, as a user's Python does
+    # unless told not to, so that measured runs load it instead of compiling.
+    environment = {
+        key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"
+    }
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", *arguments, "--report", str(report)], cwd=PROJECT_DIR
+        [sys.executable, "-m", *arguments, "--report", str(report)],
+        cwd=PROJECT_DIR,
+        env=environment,
     )
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
@@ -87,8 +95,9 @@ def run_child(arguments: list[str], report: Path) -> Sample:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise RuntimeError(f"{shlex.join(arguments)} failed with exit code {process.returncode}")
+    cpu = usage.ru_utime + usage.ru_stime
     # On Linux ru_maxrss is in KiB.
-    return Sample(wall, usage.ru_maxrss / 1024, json.loads(report.read_text()))
+    return Sample(wall, cpu, usage.ru_maxrss / 1024, json.loads(report.read_text()))
 
 
 def measure_size(size: int, repeat: int, out: Path) -> dict[str, Any]:
@@ -119,6 +128,8 @@ def measure_size(size: int, repeat: int, out: Path) -> dict[str, Any]:
 
     program_wall = statistics.median(sample.wall_seconds for sample in programs)
     floor_wall = statistics.median(sample.wall_seconds for sample in floors)
+    program_cpu = statistics.median(sample.cpu_seconds for sample in programs)
+    floor_cpu = statistics.median(sample.cpu_seconds for sample in floors)
     return {
         "services": size,
         "resources": first.report["resources"],
@@ -127,6 +138,9 @@ def measure_size(size: int, repeat: int, out: Path) -> dict[str, Any]:
             "program_wall_seconds": program_wall,
             "floor_wall_seconds": floor_wall,
             "ratio": program_wall / floor_wall,
+            "program_cpu_seconds": program_cpu,
+            "floor_cpu_seconds": floor_cpu,
+            "cpu_ratio": program_cpu / floor_cpu,
             "program_import_seconds": statistics.median(
                 sample.report["import_seconds"] for sample in programs
             ),
@@ -158,9 +172,9 @@ def render_table(results: dict[str, Any]) -> str:
         f"Medians of {results['repeat']} runs each; every run is a fresh process.",
         "",
         "| services | resources | preview s | floor s | ratio | ms per added resource "
-        "| preview import s | preview run s | floor run s | bare floor s | preview peak MiB "
-        "| floor peak MiB |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| preview CPU s | floor CPU s | CPU ratio | preview import s | preview run s "
+        "| floor run s | bare floor s | preview peak MiB | floor peak MiB |",
+        "|" + " ---: |" * 15,
     ]
     previous = None
     for size in results["sizes"]:
@@ -174,6 +188,8 @@ def render_table(results: dict[str, Any]) -> str:
             f"| {size['services']} | {size['resources']} "
             f"| {median['program_wall_seconds']:.2f} | {median['floor_wall_seconds']:.2f} "
             f"| {median['ratio']:.2f} | {marginal} "
+            f"| {median['program_cpu_seconds']:.2f} | {median['floor_cpu_seconds']:.2f} "
+            f"| {median['cpu_ratio']:.2f} "
             f"| {median['program_import_seconds']:.2f} | {median['program_run_seconds']:.2f} "
             f"| {median['floor_run_seconds']:.2f} | {median['bare_floor_wall_seconds']:.2f} "
             f"| {median['program_peak_mib']:.0f} "
