@@ -71,15 +71,16 @@ def provider_class(type_: str) -> type[pulumi.CustomResource] | None:
         package, module, name = name, "index", "Provider"
     if package not in PACKAGES:
         return None
-    if package == "kubernetes":
+    if module == "index" or module.startswith("index/"):
+        path = PACKAGES[package]
+    elif package == "kubernetes":
         # kubernetes:networking.k8s.io/v1:Ingress is pulumi_kubernetes.networking.v1.
         group, _, version = module.partition("/")
         if not version:
             return None
         path = f"{PACKAGES[package]}.{group.split('.')[0]}.{version}"
     else:
-        group = module.split("/")[0]
-        path = PACKAGES[package] if group == "index" else f"{PACKAGES[package]}.{group}"
+        path = f"{PACKAGES[package]}.{module.split('/')[0]}"
     try:
         return getattr(importlib.import_module(path), name, None)
     except ModuleNotFoundError:
