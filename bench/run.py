@@ -171,25 +171,27 @@ def render_table(results: dict[str, Any]) -> str:
         "",
         f"Medians of {results['repeat']} runs each; every run is a fresh process.",
         "",
-        "| services | resources | preview s | floor s | ratio | ms per added resource "
-        "| preview CPU s | floor CPU s | CPU ratio | preview import s | preview run s "
-        "| floor run s | bare floor s | preview peak MiB | floor peak MiB |",
-        "|" + " ---: |" * 15,
+        "| services | resources | preview s | floor s | ratio | preview CPU s | floor CPU s "
+        "| CPU ratio | preview CPU ms per added resource | floor CPU ms per added resource "
+        "| preview import s | preview run s | floor run s | bare floor s | preview peak MiB "
+        "| floor peak MiB |",
+        "|" + " ---: |" * 16,
     ]
     previous = None
     for size in results["sizes"]:
         median = size["median"]
-        marginal = "-"
-        if previous is not None:
-            added = size["resources"] - previous["resources"]
-            seconds = median["program_wall_seconds"] - previous["median"]["program_wall_seconds"]
-            marginal = f"{1000 * seconds / added:.1f}" if added else "-"
+        marginal = {"program": "-", "floor": "-"}
+        added = size["resources"] - previous["resources"] if previous is not None else 0
+        for key in marginal:
+            if added > 0:
+                seconds = median[f"{key}_cpu_seconds"] - previous["median"][f"{key}_cpu_seconds"]
+                marginal[key] = f"{1000 * seconds / added:.1f}"
         lines.append(
             f"| {size['services']} | {size['resources']} "
             f"| {median['program_wall_seconds']:.2f} | {median['floor_wall_seconds']:.2f} "
-            f"| {median['ratio']:.2f} | {marginal} "
+            f"| {median['ratio']:.2f} "
             f"| {median['program_cpu_seconds']:.2f} | {median['floor_cpu_seconds']:.2f} "
-            f"| {median['cpu_ratio']:.2f} "
+            f"| {median['cpu_ratio']:.2f} | {marginal['program']} | {marginal['floor']} "
             f"| {median['program_import_seconds']:.2f} | {median['program_run_seconds']:.2f} "
             f"| {median['floor_run_seconds']:.2f} | {median['bare_floor_wall_seconds']:.2f} "
             f"| {median['program_peak_mib']:.0f} "
