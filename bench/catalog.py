@@ -1,7 +1,7 @@
 """Service catalogs of any size, cloned from a stack's own catalog, for the benchmark.
 
-`generate_config` returns a copy of a stack's config map (as `Pulumi.<stack>.yaml`
-holds it) whose `topfans:services` has the requested number of services. The stack's
+`generate_config` returns a copy of a stack's config map (the `config:` map of
+`Pulumi.<stack>.yaml`) whose `topfans:services` has the requested number of services. The stack's
 own services come first; the others clone its non-public services in turn under
 distinct names and ports. The database instance class, the connection-pool sizes
 and the EKS Auto Mode limits are scaled so that the larger catalog still fits.
@@ -29,7 +29,7 @@ REGISTRY_KEY = "topfans:registry"
 
 # RDS MySQL's default max_connections is DBInstanceClassMemory / 12582880.
 BYTES_PER_CONNECTION = 12582880
-# Share of max_connections the pools may take; the rest stays free for admin sessions,
+# Share of max_connections the pools may take. The rest stays free for admin sessions,
 # migrations and the overlap of old and new pods during a rolling update.
 CONNECTION_HEADROOM = 0.8
 # Auto Mode limits are set this much above the requests of every pod at its maximum

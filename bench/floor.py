@@ -6,9 +6,9 @@ logical name, parent, explicit provider, and inputs (secrets replaced by
 SDK's mock engine (`pulumi.runtime.set_mocks`), with a mock that returns each
 resource's inputs as its outputs. Each custom resource is built from its provider
 package's class (`pulumi_aws.ec2.Vpc` for `aws:ec2/vpc:Vpc`), so the floor imports
-the provider modules the run uses, as any program must; a type without such a
-class (a Kubernetes custom resource) uses `pulumi.CustomResource`. Components are
-`pulumi.ComponentResource`. No moto, config validation or recording monitor runs,
+the provider modules the run uses, as any program must. A type without such a
+class (a Kubernetes custom resource) uses `pulumi.CustomResource`, and components
+are `pulumi.ComponentResource`. No moto, config validation or recording monitor runs,
 so the time the floor takes is what the Pulumi SDKs cost for that graph.
 
 With `--bare` every custom resource uses `pulumi.CustomResource` instead, and no

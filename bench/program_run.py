@@ -31,7 +31,7 @@ def plan_of(result: RunResult) -> dict[str, Any]:
     """Return the plan of an offline run: its resources in order, ready for JSON.
 
     Parents and providers become indexes into the list. Inputs are redacted, so
-    the plan holds no secret.
+    the plan contains no secret.
     """
     index = {resource.urn: position for position, resource in enumerate(result.resources)}
     entries = [
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
     parser.add_argument(
-        "--config-dir", type=Path, required=True, help="folder that holds Pulumi.<stack>.yaml"
+        "--config-dir", type=Path, required=True, help="folder that contains Pulumi.<stack>.yaml"
     )
     parser.add_argument("--report", type=Path, help="JSON file for the counts and timings")
     parser.add_argument("--plan", type=Path, help="JSON file for the plan the floor replays")

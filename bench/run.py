@@ -78,8 +78,8 @@ def run_child(arguments: list[str], report: Path) -> Sample:
     Raises RuntimeError when the child fails.
     """
     report.unlink(missing_ok=True)
-    # Let the child write bytecode for the project's modules, as a user's Python does
-    # unless told not to, so that measured runs load it instead of compiling.
+    # Let the child write bytecode for the project's modules, as Python does unless
+    # PYTHONDONTWRITEBYTECODE is set, so that measured runs load it instead of compiling.
     environment = {
         key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"
     }
