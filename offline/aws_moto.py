@@ -163,9 +163,8 @@ class AwsBackend:
 def _start_moto() -> None:
     """Start moto on the first run of the process; on later runs, empty what runs used.
 
-    Each backend a run called is rebuilt in place, so the next run starts from an
-    empty account. Backends no run wrote to (the IAM backends of other partitions)
-    are kept.
+    Each backend the previous run called is rebuilt in place, so the next run starts
+    from an empty account. Backends no run called are kept as they are.
     """
     global _MOTO_STARTED
     if not _MOTO_STARTED:

@@ -17,6 +17,7 @@ from bench.catalog import (
 )
 from bench.floor import keyword_arguments, provider_class, run_floor
 from bench.program_run import plan_of
+from offline import aws_moto
 from offline.engine import run_program
 from stack_config import validate_stack_config
 
@@ -98,3 +99,12 @@ def test_floor_registers_run_types(bench_run, bare):
     expected = collections.Counter(resource.type for resource in bench_run.resources)
     registered = run_floor(plan_of(bench_run), bare=bare)
     assert registered == dict(expected)
+
+
+def test_rerun_starts_from_empty_moto(bench_run):
+    again = run_program("bench-10", config=generate_config(10))
+    cidr = generate_config(10)["topfans:network"]["cidr"]
+    ec2 = aws_moto.AwsBackend("us-east-1").client("ec2")
+    vpcs = ec2.describe_vpcs(Filters=[{"Name": "cidr", "Values": [cidr]}])["Vpcs"]
+    assert len(again.resources) == len(bench_run.resources)
+    assert len(vpcs) == 1
