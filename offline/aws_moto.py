@@ -20,6 +20,9 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError, ParamValidationError
 from moto import mock_aws
+from moto.backends import get_backend
+from moto.core.model_instances import reset_model_data
+from moto.utilities.utils import get_partition
 
 from offline.errors import RejectedError
 
@@ -27,6 +30,16 @@ ACCOUNT_ID = "123456789012"
 Handler = Callable[["AwsBackend", str, dict[str, Any]], tuple[str, dict[str, Any]]]
 HANDLERS: dict[str, Handler] = {}
 INVOKES: dict[str, Callable[[AwsBackend, dict[str, Any]], dict[str, Any]]] = {}
+
+# moto starts once per process and keeps its backends: a fresh start rebuilds them,
+# and each IAM backend loads all AWS managed policies (about 1400) as it is built.
+_MOTO = mock_aws()
+_MOTO_STARTED = False
+# Boto3 clients of moto per (service, region), kept for the process like moto itself,
+# because each new boto3 session loads the service models again.
+_CLIENTS: dict[tuple[str, str], Any] = {}
+# The (service, region) pairs a run called, whose backends the next run resets.
+_USED: set[tuple[str, str]] = set()
 
 
 def handles(type_: str) -> Callable[[Handler], Handler]:
@@ -70,12 +83,14 @@ class AwsBackend:
 
     def __init__(self, region: str) -> None:
         self.region = region
-        self._clients: dict[str, Any] = {}
-        self._mock = mock_aws()
 
     @contextlib.contextmanager
     def active(self) -> Iterator[None]:
-        """Start moto with fake credentials for the duration of a run."""
+        """Point boto3 at moto with fake credentials, and empty moto, for a run.
+
+        moto stays started after the run, and what the run created stays in it until
+        the next run starts.
+        """
         fake = {
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
@@ -84,15 +99,16 @@ class AwsBackend:
             # moto knows the AWS managed policies only when asked to load them; with
             # them, attaching a misspelt managed policy fails as it would on AWS.
             "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
+            # Without a fixed account, moto finds the account of the access key by
+            # building the IAM backend of every partition, six in moto 5.2.
+            "MOTO_ACCOUNT_ID": ACCOUNT_ID,
         }
         saved = {key: os.environ.get(key) for key in fake}
         os.environ.update(fake)
-        self._mock.start()
+        _start_moto()
         try:
             yield
         finally:
-            self._mock.stop()
-            self._clients.clear()
             for key, value in saved.items():
                 if value is None:
                     os.environ.pop(key, None)
@@ -100,10 +116,12 @@ class AwsBackend:
                     os.environ[key] = value
 
     def client(self, service: str):
-        """Return a boto3 client of moto's AWS, one per service and run."""
-        if service not in self._clients:
-            self._clients[service] = boto3.client(service, region_name=self.region)
-        return self._clients[service]
+        """Return a boto3 client of moto's AWS, one per service and region per process."""
+        key = (service, self.region)
+        if key not in _CLIENTS:
+            _CLIENTS[key] = boto3.client(service, region_name=self.region)
+        _USED.add(key)
+        return _CLIENTS[key]
 
     def arn(self, service: str, resource: str, region: bool = True) -> str:
         """Return an ARN in this account (and region, unless the service is global)."""
@@ -141,6 +159,27 @@ class AwsBackend:
             raise RejectedError(
                 f"{token}: AWS rejected it: {details.get('Code')}: {details.get('Message')}"
             ) from None
+
+
+def _start_moto() -> None:
+    """Start moto on the first run of the process; on later runs, empty what runs used.
+
+    Each backend the previous run called is rebuilt in place, so the next run starts
+    from an empty account. Backends no run called are kept as they are.
+    """
+    global _MOTO_STARTED
+    if not _MOTO_STARTED:
+        _MOTO.start()
+        _MOTO_STARTED = True
+    for service, region in sorted(_USED):
+        backends = get_backend(service).get(ACCOUNT_ID, {})
+        # Global services (IAM, STS) keep one backend per partition, not per region.
+        for key in (region, get_partition(region)):
+            backend = backends.get(key)
+            if backend is not None:
+                backend.reset()
+    _USED.clear()
+    reset_model_data()
 
 
 # Functions (invokes).
