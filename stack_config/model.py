@@ -640,7 +640,7 @@ class Resources(Model):
 # The shortest scale-down stabilization window an HPA may have, in seconds.
 MIN_SCALE_DOWN_STABILIZATION_SECONDS = 300
 
-# Why the HPAs scale on CPU only.
+# The reason, given in config errors, that HPAs scale on CPU only.
 JVM_MEMORY_METRIC = (
     "a JVM keeps its heap after the load drops, so an HPA on memory scales up and "
     "never back down; scale on cpu with targetCpuUtilization"
@@ -648,11 +648,11 @@ JVM_MEMORY_METRIC = (
 
 
 class ScalingBehavior(Model):
-    """How fast an HPA may scale: bounded steps up, a slow and stabilized way down.
+    """The pace of an HPA: bounded steps up, a slow and stabilized way down.
 
-    A JVM burns CPU while it starts, so an unbounded scale-up would answer one
-    busy minute with `maxReplicas` pods; the scale-down window keeps a short lull
-    from removing pods that the next peak needs again.
+    A JVM burns CPU while it starts, so an unbounded scale-up would meet one busy
+    minute with `maxReplicas` pods. The scale-down window keeps a short lull from
+    removing pods that the next peak needs again.
     """
 
     scale_up_pods: int = Field(default=2, ge=1)
@@ -727,7 +727,7 @@ SECRET_LIKE_ENV = re.compile(r"(PASSWORD|SECRET|TOKEN|PRIVATE_KEY|CREDENTIAL)", 
 
 
 class DatabaseUsage(Model):
-    """How a service uses the database: its connection-pool size per pod."""
+    """A service's use of the database: its connection-pool size per pod."""
 
     pool_size: int = Field(default=10, ge=1, le=500)
 
@@ -776,7 +776,7 @@ SHUTDOWN_MARGIN_SECONDS = 5
 
 
 class Shutdown(Model):
-    """How a pod stops: the preStop wait, the application's drain, the grace period.
+    """The stop sequence of a pod: the preStop wait, the drain, the grace period.
 
     On termination the preStop hook runs first (a Dubbo provider goes offline in
     the registry, then waits `preStopSeconds` while consumers and the ALB stop
