@@ -20,7 +20,7 @@ NAMESPACE = "topfans"
 
 config = load_stack_config(pulumi.get_stack())
 # Pulumi's protect stops `pulumi up` and `pulumi destroy` from deleting the data
-# stores of a production stack, whatever the diff says.
+# stores of a production stack, whatever the diff shows.
 protect_data = config.environment is Environment.PROD
 for relaxation in config.relaxations:
     pulumi.log.info(f"relaxation in effect: {relaxation.value}")

@@ -18,8 +18,8 @@ def pods_only_security_group(
 ) -> aws.ec2.SecurityGroup:
     """Create a security group named after `label` that admits TCP `port` from the pods.
 
-    Its one ingress rule references the pods' security group; it has no egress rule,
-    since a data store answers connections and opens none.
+    Its one ingress rule references the pods' security group. It has no egress rule,
+    because a data store accepts connections and opens none.
     """
     child = pulumi.ResourceOptions(parent=parent)
     group = aws.ec2.SecurityGroup(

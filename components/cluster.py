@@ -182,7 +182,7 @@ def admin_access_warning(deployer: str, admin_arns: Sequence[str]) -> str | None
 
 @dataclass(frozen=True)
 class ClusterRefs:
-    """What the other components need of the cluster."""
+    """The cluster's outputs that the other components use."""
 
     name: pulumi.Output[str]
     endpoint: pulumi.Output[str]
@@ -200,7 +200,7 @@ class ClusterRefs:
 def kubeconfig(name: pulumi.Input[str], endpoint, certificate_authority, region: str):
     """Return a kubeconfig that fetches a token with `aws eks get-token` on each use.
 
-    It holds no credential, so rotating AWS credentials never changes it.
+    It contains no credential, so rotating AWS credentials never changes it.
     """
     return pulumi.Output.all(name, endpoint, certificate_authority).apply(
         lambda values: json.dumps(

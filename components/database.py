@@ -183,7 +183,7 @@ class Database(pulumi.ComponentResource):
             identifier=identifier,
             engine=config.engine,
             # major.minor only: with auto minor upgrades AWS moves the patch level,
-            # and pulumi-aws reads a prefix as matching, so no diff asks to go back.
+            # and pulumi-aws treats a prefix as matching, so no diff requests a downgrade.
             engine_version=config.engine_version,
             auto_minor_version_upgrade=True,
             instance_class=config.instance_class,

@@ -17,7 +17,7 @@ from stack_config.model import NetworkConfig
 
 @dataclass(frozen=True)
 class NetworkRefs:
-    """What the other components need of a network, created or adopted."""
+    """The network's outputs that the other components use, created or adopted."""
 
     vpc_id: pulumi.Output[str]
     vpc_cidr: pulumi.Output[str]

@@ -2,7 +2,7 @@
 
 Each handler takes the resource's inputs (camelCase, secrets opened) and returns its
 id and outputs: the inputs plus what AWS computes (ids, ARNs, endpoints). moto
-validates what it models; where it models nothing (EKS add-ons and access entries,
+validates what it models. Where it models nothing (EKS add-ons and access entries,
 ElastiCache parameter groups, an EKS cluster's security group), the handler checks
 the references it can and fills the outputs in the shape AWS returns.
 """
@@ -96,8 +96,8 @@ class AwsBackend:
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_SESSION_TOKEN": "testing",
             "AWS_DEFAULT_REGION": self.region,
-            # moto knows the AWS managed policies only when asked to load them; with
-            # them, attaching a misspelt managed policy fails as it would on AWS.
+            # moto loads the AWS managed policies only when this is set. With them,
+            # attaching a misspelt managed policy fails as it would on AWS.
             "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
             # Without a fixed account, moto finds the account of the access key by
             # building the IAM backend of every partition, six in moto 5.2.
@@ -148,7 +148,7 @@ class AwsBackend:
             raise RejectedError(f"{type_} {name}: AWS rejected the request: {message}") from None
 
     def invoke(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
-        """Answer one pulumi-aws function call from moto."""
+        """Return the result of one pulumi-aws function call, computed from moto."""
         handler = INVOKES.get(token)
         if handler is None:
             raise RejectedError(f"{token}: the offline engine does not know this function")
@@ -728,8 +728,8 @@ def _eks_cluster(backend: AwsBackend, name: str, inputs: dict[str, Any]):
         ]
     cluster = eks.create_cluster(**request)["cluster"]
 
-    # EKS creates the cluster's primary security group itself; moto does not, so
-    # create it here, in the VPC of the cluster's subnets, as EKS names it.
+    # EKS creates the cluster's primary security group itself, but moto does not.
+    # Create it here, in the VPC of the cluster's subnets, named as EKS names it.
     subnet_ids = vpc_config.get("subnetIds") or []
     vpc_id = None
     if subnet_ids:
@@ -981,7 +981,8 @@ def _cache_subnet_group(backend: AwsBackend, name: str, inputs: dict[str, Any]):
     )
 
 
-# Parameter group families ElastiCache knows for Redis OSS; moto models no groups.
+# Parameter group families ElastiCache accepts for Redis OSS. moto models no groups,
+# and this copy stays independent of the program's table so that it can catch it.
 REDIS_FAMILIES = {"redis6.x", "redis7"}
 # The values ElastiCache accepts for the Redis parameter maxmemory-policy.
 REDIS_MAXMEMORY_POLICIES = {

@@ -186,7 +186,7 @@ def stack_arguments(description: str) -> argparse.ArgumentParser:
         "--config-dir",
         type=Path,
         default=PROJECT_DIR,
-        help="folder that holds Pulumi.<stack>.yaml (default: the project folder)",
+        help="directory that contains Pulumi.<stack>.yaml (default: the project directory)",
     )
     parser.add_argument(
         "--seed",

@@ -17,7 +17,7 @@ describes them:
 
 moto chooses its own VPC, subnet and hosted zone ids (moto 5.2 offers no way to pick
 them for EC2), so after seeding, every config value equal to a seeded id is rewritten
-to the id moto chose. The run's `seeded_ids` holds the mapping, and the preview prints
+to the id moto chose. The run's `seeded_ids` contains the mapping, and the preview prints
 it, so outputs that show moto's ids can be traced back to the config's.
 """
 

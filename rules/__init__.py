@@ -21,7 +21,7 @@ SECRET = "[secret]"
 
 @dataclass(frozen=True)
 class StackContext:
-    """What a rule may know of the stack besides its resources."""
+    """The facts about the stack a rule receives besides its resources."""
 
     stack: str
     environment: str
@@ -32,7 +32,7 @@ class StackContext:
 
 @dataclass(frozen=True)
 class ResourceView:
-    """One resource as a rule sees it: type token, logical name, inputs."""
+    """One resource as a rule receives it: type token, logical name, inputs."""
 
     type: str
     name: str
@@ -47,9 +47,9 @@ StackCheck = Callable[[list[ResourceView], StackContext], "list[tuple[str, str]]
 class Rule:
     """A named check, the checkov ids it mirrors, and the relaxation that may waive it.
 
-    `check` is a `ResourceCheck` for rules with `types` (it returns a violation
-    message or None), or a `StackCheck` for stack rules (`types` empty; it returns
-    (resource name, message) pairs).
+    For a rule with `types`, `check` is a `ResourceCheck` that returns a violation
+    message or None. For a stack rule (`types` empty), it is a `StackCheck` that
+    returns (resource name, message) pairs.
     """
 
     id: str
@@ -129,7 +129,7 @@ def _add(rule: Rule) -> None:
 
 
 def load_all() -> dict[str, Rule]:
-    """Import every rule module, so that RULES holds the whole rule set."""
+    """Import every rule module, so that RULES contains the whole rule set."""
     from rules import (
         aws,  # noqa: F401 - imported for its registrations
         capacity,  # noqa: F401 - imported for its registrations

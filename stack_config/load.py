@@ -125,7 +125,7 @@ def _describe(problem: dict[str, Any], raw: dict[str, Any]) -> str:
 
 
 # Sentences with a fix for pydantic's type and bound errors, by error type. YAML reads
-# an unquoted 1.30 as the number 1.3, so text settings say to quote the value.
+# an unquoted 1.30 as the number 1.3, so the fix for a text setting is to quote it.
 _TYPE_RULES = {
     "string_type": "expected text; quote the value in the YAML, e.g. '1.35'",
     "int_type": "expected a whole number; write it without quotes or decimals",

@@ -888,7 +888,7 @@ class Service(Model):
     """One topfans service: image, ports, resources, scaling and the endpoints it uses.
 
     A service runs Dubbo when it declares a dubbo port (a provider) or uses the
-    registry (a consumer); only then does its container declare the QoS port.
+    registry (a consumer). Only then does its container declare the QoS port.
     """
 
     name: DnsLabel
@@ -998,12 +998,12 @@ class Service(Model):
 
     @property
     def min_replicas(self) -> int:
-        """The fewest pods the service runs: the HPA minimum or the fixed count."""
+        """The minimum number of pods: the HPA minimum or the fixed count."""
         return self.autoscaling.min_replicas if self.autoscaling else self.replicas  # type: ignore[return-value]
 
     @property
     def max_replicas(self) -> int:
-        """The most pods the service runs, before a rolling update's surge."""
+        """The maximum number of pods, before a rolling update's surge."""
         return self.autoscaling.max_replicas if self.autoscaling else self.replicas  # type: ignore[return-value]
 
 

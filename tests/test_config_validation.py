@@ -147,7 +147,7 @@ def test_stack_files_valid(stack):
     assert validate_stack_config(topfans_config(stack), stack).environment.value == stack
 
 
-# Plausible YAML type slips: each must name the key and say how to write the value.
+# Plausible YAML type slips: each message must name the key and how to write the value.
 TYPE_SLIPS = [
     (lambda c: c["cluster"].update(kubernetesVersion=1.35), "quote the value"),
     (lambda c: c["services"].clear(), "must have at least 1 items"),

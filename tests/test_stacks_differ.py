@@ -1,4 +1,4 @@
-"""dev and prod differ exactly where their configs say they should."""
+"""dev and prod differ exactly where their configs set different values."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What keeps pods available through rollouts and node drains: spread, rollout, PDB."""
+"""Availability through rollouts and node drains: topology spread, rollout, PDB."""
 
 from __future__ import annotations
 
@@ -50,7 +50,8 @@ def pod_disruption_budget(
     """Create a PDB that lets a drain evict one pod of the selection at a time.
 
     maxUnavailable 1 (not minAvailable) still allows one eviction when the
-    workload runs at its minimum, so a node drain never blocks on it.
+    workload runs at its minimum with every pod ready. A drain waits only while
+    another pod of the workload is unavailable.
     """
     return k8s.policy.v1.PodDisruptionBudget(
         name,

@@ -23,7 +23,7 @@ SAME_NAMESPACE = {"podSelector": {}}
 
 @dataclass(frozen=True)
 class PolicyTargets:
-    """What the policies open outside the namespace: the VPC block and the data ports.
+    """The destinations the policies open outside the namespace: VPC block, data ports.
 
     `vpc_cidr` contains the ALB's addresses and the RDS and ElastiCache endpoints.
     Without it, the database, cache and ALB rules name ports only.

@@ -54,7 +54,7 @@ def dubbo_system_properties(service: Service) -> list[str]:
     """Return the Dubbo QoS and shutdown settings, as -D flags.
 
     Dubbo reads system properties before dubbo.properties and Spring Boot's
-    configuration, so these win. QoS (Dubbo 3.2 or later) answers the kubelet's
+    configuration, so these win. QoS (Dubbo 3.2 or later) serves the kubelet's
     probes from the node's address as an anonymous caller: the `live`, `ready`
     and `startup` commands are PUBLIC, so that level admits them, while `offline`
     needs PROTECTED and stays local to the preStop hook, because foreign IPs are

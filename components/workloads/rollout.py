@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import pulumi
 
-# The pod template annotation that holds the digest; a new digest rolls the pods.
+# The pod template annotation that contains the digest. A new digest rolls the pods.
 ENDPOINTS_HASH_ANNOTATION = "checksum/endpoints"
 
 
